@@ -1,0 +1,17 @@
+# loong_add_test(NAME <target> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
+# One Catch2 executable per layer; every TEST_CASE becomes one ctest entry.
+function(loong_add_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Catch2::Catch2WithMain)
+  target_include_directories(${T_NAME} PRIVATE ${LOONG_SOURCE_ROOT})
+  set(labels ${T_LABELS})
+  if(NOT labels)
+    set(labels unit)
+  endif()
+  catch_discover_tests(${T_NAME}
+    TEST_PREFIX "${T_NAME}."
+    EXTRA_ARGS -w NoTests
+    PROPERTIES TIMEOUT 300 LABELS "${labels}"
+               ENVIRONMENT "LOONG_BUILD_DIR=${CMAKE_BINARY_DIR};LOONG_SOURCE_DIR=${LOONG_SOURCE_ROOT}")
+endfunction()

@@ -1,0 +1,17 @@
+#pragma once
+
+// Verb tags for actor messages. At most ten characters each (CAF 0.17).
+
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+CAF_ADD_ATOM(loong_atoms, loong, status_atom, "status")
+CAF_ADD_ATOM(loong_atoms, loong, stop_atom, "stop")
+CAF_ADD_ATOM(loong_atoms, loong, restart_atom, "restart")
+CAF_ADD_ATOM(loong_atoms, loong, token_atom, "token")
+CAF_ADD_ATOM(loong_atoms, loong, invalid_atom, "invalid")
+CAF_ADD_ATOM(loong_atoms, loong, send_atom, "send")
+CAF_ADD_ATOM(loong_atoms, loong, complete_atom, "complete")
+CAF_ADD_ATOM(loong_atoms, loong, models_atom, "models")
+CAF_ADD_ATOM(loong_atoms, loong, inbound_atom, "inbound")
+CAF_ADD_ATOM(loong_atoms, loong, tick_atom, "tick")
