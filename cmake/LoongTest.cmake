@@ -2,6 +2,9 @@
 # One Catch2 executable per layer; every TEST_CASE becomes one ctest entry.
 function(loong_add_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT T_SOURCES)
+    return()
+  endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Catch2::Catch2WithMain)
   target_include_directories(${T_NAME} PRIVATE ${LOONG_SOURCE_ROOT})
