@@ -13,4 +13,14 @@ void run_network_probes(const config::gateway_config& cfg,
                         bool skip_model_probe,
                         std::vector<doctor_check>& checks);
 
+/// Provider checks: key accepted, models endpoint reachable, model
+/// resolvable (app/probes_provider.cpp).
+void provider_probes(const config::gateway_config& cfg, bool skip_model_probe,
+                     std::vector<doctor_check>& checks);
+
+/// Channel checks: a tenant token per enabled account
+/// (app/probes_feishu.cpp).
+void feishu_probes(const config::gateway_config& cfg,
+                   std::vector<doctor_check>& checks);
+
 } // namespace loong::app

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "messages/actors.hpp"
+
+namespace loong::net {
+class io_runtime;
+} // namespace loong::net
+
+namespace loong {
+
+class webhook_hub;
+
+/// Process-wide handles every actor of the tree may use. Built once by the
+/// app (or a test fixture) before anything is spawned; immutable after.
+struct actor_runtime {
+  /// The shared Asio threads (sessions of ws_connection, webhook servers).
+  net::io_runtime* io = nullptr;
+  /// HTTP(S) requests go through this actor.
+  http_bridge_actor http;
+  /// Webhook HTTP servers shared by accounts with the same bind.
+  std::shared_ptr<webhook_hub> hub;
+  /// Wall clock in Unix ms; tests may pin it.
+  std::function<int64_t()> now_ms;
+};
+
+using runtime_ptr = std::shared_ptr<const actor_runtime>;
+
+/// Unix ms from the system clock.
+int64_t wall_clock_ms();
+
+/// A uniformly random value in [0, 1) from a per-thread engine (jitter).
+double random_unit();
+
+} // namespace loong

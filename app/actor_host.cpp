@@ -1,0 +1,50 @@
+#include "app/actor_host.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/http_bridge.hpp"
+#include "messages/type_ids.hpp"
+#include "net/http_client.hpp"
+#include "net/io_runtime.hpp"
+
+namespace loong::app {
+
+struct actor_host::system_config : caf::actor_system_config {
+  explicit system_config(const config::host_config& host) {
+    register_types(*this);
+    // Unset, CAF starts more workers than this host has cores.
+    set("scheduler.max-threads", static_cast<size_t>(host.actor_threads));
+  }
+};
+
+actor_host::actor_host(const config::host_config& host)
+  : cfg_(std::make_unique<system_config>(host)),
+    sys_(std::make_unique<caf::actor_system>(*cfg_)),
+    io_(std::make_unique<net::io_runtime>(static_cast<size_t>(host.io_threads))) {
+  http_ = std::make_shared<net::http_client>(*io_);
+  auto rt = std::make_shared<actor_runtime>();
+  rt->io = io_.get();
+  rt->http = sys_->spawn(http_bridge, http_);
+  rt->now_ms = wall_clock_ms;
+  runtime_ = rt;
+}
+
+void actor_host::shutdown() {
+  if (down_)
+    return;
+  down_ = true;
+  {
+    caf::scoped_actor self{*sys_};
+    self->send_exit(runtime_->http, caf::exit_reason::user_shutdown);
+  }
+  runtime_.reset();
+  sys_->await_all_actors_done();
+  http_.reset();
+  io_->stop_and_join();
+}
+
+actor_host::~actor_host() {
+  shutdown();
+}
+
+} // namespace loong::app

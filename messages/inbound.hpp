@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/chat.hpp"
+#include "messages/provider.hpp"
+
+namespace loong {
+
+/// The account's answer to a transport handing it an event.
+struct inbound_verdict {
+  /// accepted (journaled, will be answered), duplicate (seen before),
+  /// or refused (not accepted; the platform should redeliver).
+  std::string outcome = "accepted";
+  std::string detail;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inbound_verdict& x) {
+  return f(caf::meta::type_name("loong::inbound_verdict"), x.outcome,
+           x.detail);
+}
+
+/// What became of one inbound message (conversation -> account, counters).
+struct turn_outcome {
+  std::string chat_id;
+  std::string message_id;
+  /// replied, ignored, failed, apologized.
+  std::string kind;
+  /// Why it was ignored or failed (e.g. "chat_not_allowed").
+  std::string detail;
+  /// Receipt of the event to reply accepted, ms.
+  int64_t latency_ms = 0;
+  bool provider_failed = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, turn_outcome& x) {
+  return f(caf::meta::type_name("loong::turn_outcome"), x.chat_id,
+           x.message_id, x.kind, x.detail, x.latency_ms, x.provider_failed);
+}
+
+/// Identifies a journal entry.
+struct journal_key {
+  std::string account;
+  std::string message_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_key& x) {
+  return f(caf::meta::type_name("loong::journal_key"), x.account,
+           x.message_id);
+}
+
+/// Turns to append to a conversation's stored history.
+struct history_append {
+  std::string session_key;
+  std::vector<chat_turn> turns;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_append& x) {
+  return f(caf::meta::type_name("loong::history_append"), x.session_key,
+           x.turns);
+}
+
+} // namespace loong
