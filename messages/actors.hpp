@@ -100,6 +100,8 @@ using account_actor = caf::typed_actor<
   caf::replies_to<inbound_atom, inbound_message>::with<inbound_verdict>,
   // A conversation reports what became of a message.
   caf::reacts_to<outcome_atom, turn_outcome>,
+  // A conversation has nothing to do (the account may stop it).
+  caf::reacts_to<chat_idle>,
   caf::replies_to<status_atom>::with<account_status>,
   // INTERNAL: restart a child after its backoff.
   caf::reacts_to<restart_atom, std::string>>;
@@ -116,6 +118,15 @@ using channel_supervisor_actor = caf::typed_actor<
   // Kills an account subtree (operator/test hook); answers false if unknown.
   caf::replies_to<kill_atom, std::string>::with<bool>,
   caf::reacts_to<restart_atom, std::string>>;
+
+/// The OWNER LEASE: owner files, heartbeat, control endpoint (detached).
+using owner_lease_actor = caf::typed_actor<
+  // INTERNAL: a control endpoint request from an I/O thread.
+  caf::reacts_to<control_request>,
+  // INTERNAL: heartbeat and stop-request polling.
+  caf::reacts_to<tick_atom, int64_t>,
+  // The owner's phase changed (running, stopping, ...).
+  caf::reacts_to<phase_atom, std::string>>;
 
 /// The GATEWAY OWNER: root of the tree.
 using gateway_owner_actor = caf::typed_actor<

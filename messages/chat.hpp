@@ -80,6 +80,8 @@ struct inbound_message {
   /// Text content; for text messages the placeholders (@_user_1) are kept.
   std::string text;
   std::vector<mention> mentions;
+  /// When the gateway received it (Unix ms), stamped by the transport.
+  int64_t received_ms = 0;
 };
 
 template <class Inspector>
@@ -88,7 +90,7 @@ typename Inspector::result_type inspect(Inspector& f, inbound_message& x) {
            x.event_id, x.app_id, x.create_time_ms, x.message_id, x.root_id,
            x.parent_id, x.thread_id, x.chat_id, x.chat_type, x.sender_open_id,
            x.sender_user_id, x.sender_union_id, x.sender_type, x.message_type,
-           x.kind, x.text, x.mentions);
+           x.kind, x.text, x.mentions, x.received_ms);
 }
 
 } // namespace loong

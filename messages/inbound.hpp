@@ -43,6 +43,32 @@ typename Inspector::result_type inspect(Inspector& f, turn_outcome& x) {
            x.message_id, x.kind, x.detail, x.latency_ms, x.provider_failed);
 }
 
+/// A conversation with nothing left to do; `processed` counts the messages
+/// it handled, so the account stops it only if none is on the way.
+struct chat_idle {
+  std::string chat_id;
+  int64_t processed = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_idle& x) {
+  return f(caf::meta::type_name("loong::chat_idle"), x.chat_id, x.processed);
+}
+
+/// A request that arrived on the owner's control endpoint; `request_id`
+/// finds the pending HTTP response.
+struct control_request {
+  int64_t request_id = 0;
+  std::string method;
+  std::string path;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, control_request& x) {
+  return f(caf::meta::type_name("loong::control_request"), x.request_id,
+           x.method, x.path);
+}
+
 /// Identifies a journal entry.
 struct journal_key {
   std::string account;

@@ -58,6 +58,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(loong_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(loong_types, (loong::provider_pool_actor))
   CAF_ADD_TYPE_ID(loong_types, (loong::store_actor))
   CAF_ADD_TYPE_ID(loong_types, (loong::account_actor))
+  CAF_ADD_TYPE_ID(loong_types, (loong::chat_idle))
+  CAF_ADD_TYPE_ID(loong_types, (loong::control_request))
 CAF_END_TYPE_ID_BLOCK(loong_types)
 
 namespace loong {
