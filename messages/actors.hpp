@@ -102,6 +102,8 @@ using account_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, turn_outcome>,
   // A conversation has nothing to do (the account may stop it).
   caf::reacts_to<chat_idle>,
+  // Stop taking events; in-flight ones finish (or stay journaled).
+  caf::reacts_to<drain_atom>,
   caf::replies_to<status_atom>::with<account_status>,
   // INTERNAL: restart a child after its backoff.
   caf::reacts_to<restart_atom, std::string>>;
@@ -115,6 +117,8 @@ using conversation_actor = caf::typed_actor<
 /// The CHANNEL SUPERVISOR of one channel family.
 using channel_supervisor_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<std::vector<account_status>>,
+  // Drains every account (no restarts from now on).
+  caf::reacts_to<drain_atom>,
   // Kills an account subtree (operator/test hook); answers false if unknown.
   caf::replies_to<kill_atom, std::string>::with<bool>,
   caf::reacts_to<restart_atom, std::string>>;
@@ -126,7 +130,9 @@ using owner_lease_actor = caf::typed_actor<
   // INTERNAL: heartbeat and stop-request polling.
   caf::reacts_to<tick_atom, int64_t>,
   // The owner's phase changed (running, stopping, ...).
-  caf::reacts_to<phase_atom, std::string>>;
+  caf::reacts_to<phase_atom, std::string>,
+  // The owner is shutting down for this reason (goes to status.json).
+  caf::reacts_to<stop_atom, std::string>>;
 
 /// The GATEWAY OWNER: root of the tree.
 using gateway_owner_actor = caf::typed_actor<

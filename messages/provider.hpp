@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
 namespace loong {
@@ -47,12 +48,25 @@ struct completion_request {
   std::string model;
   /// Stream the answer (SSE) and report partial text as it arrives.
   bool stream = false;
+  /// With `stream`, receives each content delta as a completion_delta
+  /// message as it arrives (optional).
+  caf::actor delta_sink;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, completion_request& x) {
   return f(caf::meta::type_name("loong::completion_request"), x.session_key,
-           x.messages, x.model, x.stream);
+           x.messages, x.model, x.stream, x.delta_sink);
+}
+
+/// A piece of answer text from a streamed completion, in arrival order.
+struct completion_delta {
+  std::string text;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, completion_delta& x) {
+  return f(caf::meta::type_name("loong::completion_delta"), x.text);
 }
 
 /// The provider's answer.

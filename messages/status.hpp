@@ -90,6 +90,8 @@ struct account_status {
   int64_t provider_errors = 0;
   /// Conversations (chats) with a live actor.
   int64_t active_chats = 0;
+  /// Messages dispatched to conversations and not finished yet.
+  int64_t in_flight = 0;
   /// Push (platform receipt) to reply accepted, per message.
   latency_histogram reply_latency;
   std::string last_error;
@@ -101,6 +103,7 @@ typename Inspector::result_type inspect(Inspector& f, account_status& x) {
            x.selector, x.channel, x.domain, x.mode, x.state, x.transport,
            x.restarts, x.started_at_ms, x.events_in, x.duplicates, x.ignored,
            x.replies_out, x.reply_failures, x.provider_errors, x.active_chats,
+           x.in_flight,
            x.reply_latency, x.last_error);
 }
 

@@ -60,6 +60,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(loong_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(loong_types, (loong::account_actor))
   CAF_ADD_TYPE_ID(loong_types, (loong::chat_idle))
   CAF_ADD_TYPE_ID(loong_types, (loong::control_request))
+  CAF_ADD_TYPE_ID(loong_types, (loong::completion_delta))
 CAF_END_TYPE_ID_BLOCK(loong_types)
 
 namespace loong {

@@ -1,6 +1,9 @@
 #include "tests/support/actor_fixture.hpp"
 
+#include <cstdlib>
+
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/http_bridge.hpp"
 #include "messages/type_ids.hpp"
@@ -20,6 +23,9 @@ actor_fixture::actor_fixture()
   : cfg_(std::make_unique<config>()),
     sys_(std::make_unique<caf::actor_system>(*cfg_)),
     io_(std::make_unique<net::io_runtime>(1)) {
+  // Quiet by default; LOONG_LOG=debug shows the actors' log lines.
+  auto level = std::getenv("LOONG_LOG");
+  spdlog::set_level(spdlog::level::from_str(level ? level : "off"));
   http_ = std::make_shared<net::http_client>(*io_);
   auto rt = std::make_shared<actor_runtime>();
   rt->io = io_.get();

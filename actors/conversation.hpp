@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "actors/runtime.hpp"
+#include "config/gateway_config.hpp"
+#include "messages/actors.hpp"
+
+namespace loong {
+
+/// Handles and settings a conversation works with; one copy per account,
+/// shared by its conversations.
+struct conversation_deps {
+  runtime_ptr rt;
+  std::shared_ptr<const config::feishu_account> account;
+  account_actor parent;
+  sender_actor sender;
+  token_keeper_actor keeper;
+  provider_pool_actor pool;
+  store_actor store;
+  /// Deadline for one provider answer (all retries included).
+  int64_t ask_timeout_ms = 120000;
+  /// Deadline for one reply to be accepted by the platform.
+  int64_t send_timeout_ms = 60000;
+  /// Report idle after this long without messages.
+  int64_t idle_ms = 300000;
+};
+
+/// State of a CONVERSATION: one chat's queue, processed in arrival order.
+struct conversation_state {
+  static inline const char* name = "conversation";
+  std::shared_ptr<const conversation_deps> deps;
+  std::string chat_id;
+  std::deque<inbound_message> queue;
+  bool busy = false;
+  int64_t processed = 0;
+  int64_t last_activity_ms = 0;
+  bool identity_known = false;
+  std::string bot_open_id;
+  provider_session_actor session;
+};
+
+/// A chat of one account: trust boundary, provider call, reply, journal.
+conversation_actor::behavior_type
+conversation(conversation_actor::stateful_pointer<conversation_state> self,
+             std::shared_ptr<const conversation_deps> deps, std::string chat_id);
+
+/// Contract §5.6: feishu[:cfg=<configured>]:<runtime>:<chat>.
+std::string session_key(const config::feishu_account& a,
+                        const std::string& chat_id);
+
+/// The trust boundary (contract §5.3, §5.4) and the stale-replay guard:
+/// empty when the message may be answered, else why it is ignored.
+std::string gate(const config::feishu_account& a, const inbound_message& m,
+                 const std::string& bot_open_id);
+
+} // namespace loong
