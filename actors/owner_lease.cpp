@@ -213,8 +213,9 @@ owner_lease(owner_lease_actor::stateful_pointer<owner_lease_state> self,
     spdlog::info("owner-lease released ownership (phase={})", st.record.phase);
     self->quit();
   });
-  self->delayed_send(self, std::chrono::milliseconds{opts.heartbeat_ms}, tick_atom_v,
-                     heartbeat_tick);
+  // The first beat comes early so the surface counts show soon after start.
+  self->delayed_send(self, std::chrono::milliseconds{std::min<int64_t>(opts.heartbeat_ms, 1000)},
+                     tick_atom_v, heartbeat_tick);
   self->delayed_send(self, std::chrono::milliseconds{opts.stop_poll_ms}, tick_atom_v,
                      stop_tick);
   return {

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/http_bridge.hpp"
+#include "actors/webhook_hub.hpp"
 #include "messages/type_ids.hpp"
 #include "net/http_client.hpp"
 #include "net/io_runtime.hpp"
@@ -26,6 +27,7 @@ actor_host::actor_host(const config::host_config& host)
   rt->io = io_.get();
   rt->http = sys_->spawn(http_bridge, http_);
   rt->now_ms = wall_clock_ms;
+  rt->hub = std::make_shared<webhook_hub>(*io_, wall_clock_ms);
   runtime_ = rt;
 }
 

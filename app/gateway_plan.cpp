@@ -26,6 +26,11 @@ caf::expected<gateway_plan> plan_gateway(const context& ctx) {
       return caf::make_error(ec::invalid_config,
                              "account " + a.selector() + " cannot serve: "
                                + config::render_issue(a.serve_issues.front(), cfg->path));
+  auto provider = cfg->provider();
+  if (!accounts->empty() && (!provider || !provider->api_key.present()))
+    return caf::make_error(ec::invalid_config,
+                           "the provider is not ready (no profile or no api key): run "
+                           "`loong doctor --config " + cfg->path + "`");
   return gateway_plan{std::move(*cfg), std::move(*accounts)};
 }
 
