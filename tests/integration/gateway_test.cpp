@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -100,7 +101,19 @@ TEST_CASE("gateway run answers both transports, dedups, reports and stops",
   auto second = env.loong({"gateway", "run", "--config", env.config});
   CHECK(second.exit_code == 2);
   CHECK(second.err.find("gateway owner already active") != std::string::npos);
-  // Metrics over the control endpoint.
+  // Metrics over the control endpoint, with the owner's bearer token only.
+  {
+    auto s = env.status();
+    auto url = "http://127.0.0.1:" + std::to_string(s["port"].GetInt()) + "/metrics";
+    CHECK(http_call("GET", url).status == 401);
+    std::ifstream in{s["token_path"].GetString()};
+    std::string token;
+    std::getline(in, token);
+    auto m = http_call("GET", url, {}, {{"Authorization", "Bearer " + token}});
+    CHECK(m.status == 200);
+    CHECK(m.body.find("loong_replies_total{account=\"lark=work\"} 2") != std::string::npos);
+    CHECK(m.body.find("loong_reply_latency_seconds_bucket") != std::string::npos);
+  }
   // Stop: drains and releases ownership.
   auto stop = env.loong({"gateway", "stop"});
   CHECK(stop.exit_code == 0);

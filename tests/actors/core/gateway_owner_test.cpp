@@ -64,7 +64,11 @@ TEST_CASE("the owner runs every account and reports them", "[core][owner]") {
   auto w = std::make_shared<test::fake_world>();
   auto setup = make_setup(fx, dir, w);
   auto owner = fx.sys().spawn(gateway_owner, std::shared_ptr<const owner_setup>{setup});
-  REQUIRE(eventually([&] { return snapshot(fx, owner).accounts.size() == 2; }));
+  REQUIRE(eventually([&] {
+    auto x = snapshot(fx, owner);
+    return x.accounts.size() == 2 && x.accounts[0].transport.state == "connected"
+           && x.accounts[1].transport.state == "connected";
+  }));
   auto x = snapshot(fx, owner);
   CHECK(x.phase == "running");
   CHECK(x.accounts[0].selector == "lark=backup");
