@@ -186,3 +186,33 @@ TEST_CASE("a dropped connection reconnects and the other account is unaffected",
   gw->signal(SIGTERM);
   CHECK(gw->wait(20000) == 0);
 }
+
+TEST_CASE("channels serve feishu runs one account through drops and refusals",
+          "[integration]") {
+  gateway_env env{4};
+  REQUIRE(env.feishu.ok());
+  child_process serve{{loong_binary(), "channels", "serve", "feishu", "--account", "work",
+                       "--config", env.config},
+                      env.env(), env.dir.path() + "/serve"};
+  REQUIRE(env.mock("GET", "/_mock/wait?kind=connections&count=1&timeout_ms=20000").status == 200);
+  CHECK(eventually([&] {
+    return serve.out().find("feishu channel started (config=" + env.config
+                            + ", configured_account=work") != std::string::npos;
+  }));
+  // A second serve of the same account is refused.
+  auto again = env.loong({"channels", "serve", "feishu", "--account", "work", "--config", env.config});
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("already has an active serve runtime") != std::string::npos);
+  // Refuse the next two handshakes, then drop the connection.
+  env.mock("POST", "/_mock/ws/refuse", R"({"count":2,"status":403,"handshake_status":"514"})");
+  env.mock("POST", "/_mock/connections/drop", R"({"app_id":"cli_work"})");
+  env.mock("POST", "/_mock/push", R"({"app_id":"cli_work","chat_id":"oc_team","text":"through it all"})");
+  REQUIRE(wait_messages(env, 1, 30000));
+  CHECK(env.mock("GET", "/_mock/messages").body.find("echo: through it all") != std::string::npos);
+  auto stats = json(env.mock("GET", "/_mock/stats").body);
+  CHECK(stats["handshakes_refused"].GetInt() == 2);
+  CHECK(stats["acks_failed"].GetInt() == 0);
+  serve.signal(SIGINT);
+  CHECK(serve.wait(20000) == 0);
+  CHECK(serve.err().find("received SIGINT; shutting down gracefully") != std::string::npos);
+}
