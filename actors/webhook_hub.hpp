@@ -72,7 +72,7 @@ struct webhook_route_stats {
   std::string last_rejection;
 };
 
-/// Shared internals of a hub (defined in webhook_hub.cpp).
+/// Shared internals of a hub (actors/webhook_hub_core.hpp).
 struct webhook_hub_core;
 
 /// A mounted route. Unmounts at destruction; move-only.
