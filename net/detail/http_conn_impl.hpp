@@ -110,6 +110,10 @@ private:
     resolve_timer_.cancel();
     if (resolve_timed_out_)
       return fail({net_errc::timeout, "resolve " + url_.host + ": timed out"});
+    // An abort that raced with a successful resolve: async_connect would
+    // reopen the socket it closed.
+    if (dead_)
+      return fail({net_errc::cancelled, "connection aborted"});
     if (ec)
       return fail(step_error(ec, net_errc::resolve_failed,
                              "resolve " + url_.host));

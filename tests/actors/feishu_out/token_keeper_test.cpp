@@ -81,6 +81,9 @@ TEST_CASE("token keeper judges expiry by the runtime clock", "[feishu_out]") {
   auto t1 = ask_token(fx.sys(), k);
   REQUIRE(t1);
   CHECK(stat(m, "token_requests") == 1);
+  // The mock keeps handing out the same token while it is young on its own
+  // (real) clock; expire it there so the refresh is visible as a new token.
+  REQUIRE(http_call("POST", m.url() + "/_mock/tokens/expire", "{}").status == 200);
   // Inside the refresh window (7200 s - 180 s): answered at once from the
   // cache, refreshed in the background.
   *clock += 7100 * 1000;
@@ -88,6 +91,14 @@ TEST_CASE("token keeper judges expiry by the runtime clock", "[feishu_out]") {
   REQUIRE(t2);
   CHECK(*t2 == *t1);
   CHECK(eventually([&] { return stat(m, "token_requests") == 2; }));
+  // The mock counts before its answer reaches the keeper: wait until the
+  // keeper serves the refreshed token, or the next step would join the
+  // fetch still in flight instead of starting a third.
+  CHECK(eventually([&] {
+    auto t = ask_token(fx.sys(), k);
+    return t && *t != *t1;
+  }));
+  CHECK(stat(m, "token_requests") == 2);
   // Past the hard expiry of the (re-stamped) token: the caller waits for a
   // new fetch.
   *clock += 7300 * 1000;
@@ -213,4 +224,20 @@ TEST_CASE("identity answers the bot open_id, or empty when unknown", "[feishu_ou
     out_pair p{fx, account_for(m, "wrong")};
     CHECK(ask_identity(p.keeper).empty());
   }
+}
+
+TEST_CASE("backoff doubles, caps and jitters within [base/2, base]", "[feishu_out]") {
+  for (int round = 0; round < 50; ++round) {
+    int64_t base = 200;
+    for (int32_t n = 1; n <= 8; ++n) {
+      auto d = backoff_delay_ms(200, 2000, n);
+      INFO("n=" << n << " d=" << d);
+      CHECK(d >= base / 2);
+      CHECK(d <= base);
+      base = std::min<int64_t>(base * 2, 2000);
+    }
+  }
+  // Degenerate knobs stay positive and bounded.
+  CHECK(backoff_delay_ms(0, 0, 3) >= 0);
+  CHECK(backoff_delay_ms(5000, 1000, 1) <= 1000);
 }
