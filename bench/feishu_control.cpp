@@ -6,11 +6,11 @@
 
 namespace loong::bench {
 
-namespace {
-
 net::server_response control_error(unsigned status, const std::string& msg) {
   return json_response(status, "{\"ok\":false,\"error\":" + json_quote(msg) + "}");
 }
+
+namespace {
 
 const net::server_response ok_response = json_response(200, R"({"ok":true})");
 
@@ -79,6 +79,8 @@ void feishu_mock::handle_control(const net::server_request& req, const target_pa
     r = control_connections(req, t);
   else if ((what == "ws/refuse" || what == "ws/pings" || what == "tokens/expire") && post)
     r = control_ws(what, req);
+  else if (what == "load" && (get || post))
+    r = control_load(req);
   else if (what == "reset" && post)
     r = control_reset(req);
   else

@@ -272,6 +272,7 @@ void feishu_mock::handle_ack_locked(connection& c, const feishu::frame& f) {
     if (a.code == 200) {
       // Settled: free the payload (load runs push millions of events).
       d->acked = true;
+      load_note_ack_locked(*d);
       std::string{}.swap(d->payload);
       outstanding_.erase(found);
     }
@@ -351,7 +352,8 @@ void feishu_mock::send_delivery_locked(delivery& d, connection& c, effects& fx) 
     frames.push_back(feishu::encode_frame(f));
   }
   outstanding_.emplace(std::make_pair(c.id, d.seq_id), d.id);
-  d.sent_mono_ms = mono_ms();
+  d.sent_mono_us = mono_us();
+  d.sent_mono_ms = d.sent_mono_us / 1000;
   bump_locked("frames_sent", d.app_id, static_cast<uint64_t>(d.parts));
   bump_locked("deliveries_sent", d.app_id);
   fx.push_back([s = c.session, frames = std::move(frames)]() mutable {

@@ -70,6 +70,9 @@ net::server_response json_response(unsigned status, std::string body,
 /// Returns the Feishu error envelope {"code":code,"msg":msg}.
 net::server_response feishu_error(unsigned status, int64_t code, const std::string& msg);
 
+/// Returns the control API's error body {"ok":false,"error":msg}.
+net::server_response control_error(unsigned status, const std::string& msg);
+
 /// The mock platform.
 class feishu_mock : public std::enable_shared_from_this<feishu_mock> {
 public:
@@ -126,6 +129,8 @@ private:
     uint64_t conn_id = 0;
     /// When the completing frame was sent (monotonic ms).
     int64_t sent_mono_ms = 0;
+    /// The same in microseconds (load-run ACK latency).
+    int64_t sent_mono_us = 0;
     bool acked = false;
     int sends = 0;
   };
@@ -176,6 +181,28 @@ private:
     uint64_t conn_id = 0;
     std::optional<uint64_t> seq_id, log_id;
     std::string frame_message_id, trace_id;
+  };
+
+  /// One event of a load run, by inbound message_id.
+  struct load_event {
+    int64_t push_us = 0;
+    int replies = 0;
+    bool acked = false;
+  };
+  /// POST /_mock/load: events pushed at a fixed rate, spread over apps and
+  /// chats; ACKs and replies timed against the push (monotonic µs).
+  struct load_run {
+    uint64_t id = 0;
+    bool running = false;
+    std::vector<std::string> apps;
+    int64_t chats_per_app = 1;
+    double rate = 0;
+    int64_t total = 0, pushed = 0, acked = 0, answered = 0, duplicates = 0;
+    int64_t start_us = 0, last_push_us = 0, last_reply_us = 0;
+    std::string text;
+    std::unordered_map<std::string, load_event> events;
+    std::vector<int64_t> e2e_us, ack_us;
+    std::shared_ptr<timer_handle> timer;
   };
 
   // --- routing and plumbing (feishu_mock.cpp)
@@ -276,6 +303,18 @@ private:
   /// JSON of one recorded list, filtered by the query.
   std::string list_json_locked(const std::string& what, const target_parts& t) const;
 
+  // --- load generator (feishu_load.cpp)
+  /// POST (start or stop) and GET (report) /_mock/load.
+  mock_reply control_load(const net::server_request& req);
+  /// Pushes the events due by now and re-arms the tick timer.
+  void load_tick(uint64_t run_id);
+  /// Times the ACK of a settled delivery that belongs to the load run.
+  void load_note_ack_locked(const delivery& d);
+  /// Times a reply to an inbound message of the load run.
+  void load_note_reply_locked(const std::string& reply_to);
+  /// The report JSON of the current (or last) load run.
+  std::string load_report_locked() const;
+
   // --- webhook driver (feishu_webhook.cpp)
   /// POST webhook/deliver.
   void control_webhook(const net::server_request& req, net::respond_fn respond);
@@ -313,6 +352,7 @@ private:
   uint64_t next_log_ = 1700000000200000;
   uint64_t next_device_ = 7677469797122837000ull;
   uint64_t next_waiter_ = 1;
+  load_run load_;
   bool stopped_ = false;
 };
 

@@ -247,6 +247,8 @@ mock_reply feishu_mock::handle_send(const net::server_request& req, const target
     messages_.push_back(std::move(m));
     bump_locked(is_reply ? "replies" : "sends", app_id);
     bump_locked("messages", app_id);
+    if (is_reply)
+      load_note_reply_locked(reply_to);
     wake_locked(fx);
     r.resp = json_response(200, std::move(body));
   }

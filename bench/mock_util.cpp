@@ -174,6 +174,11 @@ int64_t mono_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+int64_t mono_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::string random_hex(size_t n_bytes) {
   // Ids and tickets only need to be unique, not secret: a seeded PRNG is enough.
   thread_local std::mt19937_64 gen{std::random_device{}()};

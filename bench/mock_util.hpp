@@ -75,6 +75,9 @@ int64_t wall_ms();
 /// Milliseconds on the monotonic clock (for latencies and deadlines).
 int64_t mono_ms();
 
+/// Microseconds on the monotonic clock (load-run latencies).
+int64_t mono_us();
+
 /// Random lowercase hex string of `n_bytes` random bytes.
 std::string random_hex(size_t n_bytes);
 

@@ -1,0 +1,270 @@
+#include "bench/load/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+namespace loong::bench {
+
+namespace {
+
+std::string fmt(double v, int digits = 1) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << v;
+  return s.str();
+}
+
+double pct(std::vector<double> xs, double q) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(xs.size())));
+  return xs[std::clamp<size_t>(rank, 1, xs.size()) - 1];
+}
+
+std::string ratio(double num, double den) {
+  return den > 0 && num > 0 ? fmt(num / den, 1) + "×" : "—";
+}
+
+void write_latency(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const char* key,
+                   const latency_summary& l) {
+  w.Key(key);
+  w.StartObject();
+  w.Key("p50_ms"), w.Double(l.p50);
+  w.Key("p95_ms"), w.Double(l.p95);
+  w.Key("p99_ms"), w.Double(l.p99);
+  w.Key("max_ms"), w.Double(l.max);
+  w.EndObject();
+}
+
+std::string results_json(const std::vector<result_row>& rows, const std::string& machine) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w{buf};
+  w.StartObject();
+  w.Key("machine"), w.String(machine.c_str());
+  w.Key("rows");
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    w.Key("scenario"), w.String(r.scenario.c_str());
+    w.Key("target"), w.String(r.target.c_str());
+    w.Key("accounts"), w.Uint64(r.accounts);
+    w.Key("max_concurrency"), w.Int(r.max_concurrency);
+    w.Key("ark_delay_ms"), w.Int(r.ark_delay_ms);
+    w.Key("cold_start_ms"), w.Double(r.cold_start_ms);
+    w.Key("connected_rss_kib"), w.Int64(r.connected_rss_kib);
+    w.Key("note"), w.String(r.note.c_str());
+    if (r.has_step) {
+      const auto& s = r.step;
+      w.Key("rate"), w.Double(s.spec.rate);
+      w.Key("count"), w.Int64(s.spec.count);
+      w.Key("chats_per_app"), w.Int64(s.spec.chats_per_app);
+      w.Key("pushed"), w.Int64(s.pushed);
+      w.Key("acked"), w.Int64(s.acked);
+      w.Key("answered"), w.Int64(s.answered);
+      w.Key("duplicates"), w.Int64(s.duplicates);
+      w.Key("unanswered"), w.Int64(s.unanswered);
+      w.Key("complete"), w.Bool(s.complete);
+      w.Key("answered_per_s"), w.Double(s.answered_per_s);
+      write_latency(w, "e2e", s.e2e);
+      write_latency(w, "ack", s.ack);
+      w.Key("cpu_s"), w.Double(s.cpu_s);
+      w.Key("rss_kib"), w.Int64(s.rss_kib);
+      w.Key("peak_rss_kib"), w.Int64(s.peak_rss_kib);
+      w.Key("recovery_ms");
+      w.StartArray();
+      for (double v : s.recovery_ms)
+        w.Double(v);
+      w.EndArray();
+      w.Key("error"), w.String(s.error.c_str());
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::vector<const result_row*> select(const std::vector<result_row>& rows,
+                                      const std::string& scenario) {
+  std::vector<const result_row*> out;
+  for (const auto& r : rows)
+    if (r.scenario == scenario)
+      out.push_back(&r);
+  return out;
+}
+
+double mib(int64_t kib) {
+  return static_cast<double>(kib) / 1024.0;
+}
+
+void table_a(std::ostream& md, const std::vector<result_row>& rows) {
+  auto a = select(rows, "a");
+  if (a.empty())
+    return;
+  md << "### (a) One account, rising rate\n\n"
+     << "| target | offered/s | answered/s | e2e p50 ms | p95 | p99 | max | ACK p99 ms | CPU s | "
+        "lost | dup | note |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::map<std::string, double> ceiling, half_p99;
+  for (const auto* r : a) {
+    const auto& s = r->step;
+    if (!r->has_step) {
+      md << "| " << r->target << " | | | | | | | | | | | " << r->note << " |\n";
+      continue;
+    }
+    md << "| " << r->target << " | " << fmt(s.spec.rate, 0) << " | " << fmt(s.answered_per_s, 0)
+       << " | " << fmt(s.e2e.p50, 2) << " | " << fmt(s.e2e.p95, 2) << " | " << fmt(s.e2e.p99, 2)
+       << " | " << fmt(s.e2e.max, 1) << " | " << fmt(s.ack.p99, 2) << " | " << fmt(s.cpu_s, 2)
+       << " | " << s.unanswered << " | " << s.duplicates << " | "
+       << (s.complete ? r->note : r->note + ", behind") << " |\n";
+    if (r->note == "ladder" && s.complete)
+      ceiling[r->target] = std::max(ceiling[r->target], s.answered_per_s);
+    if (r->note == "half-ceiling")
+      half_p99[r->target] = s.e2e.p99;
+  }
+  md << "\nThroughput ceiling (highest answered/s of a step with every event answered): "
+     << "gateway " << fmt(ceiling["gateway"], 0) << "/s, SDK baseline " << fmt(ceiling["sdk"], 0)
+     << "/s, echo lower bound " << fmt(ceiling["echo"], 0) << "/s; gateway vs SDK "
+     << ratio(ceiling["gateway"], ceiling["sdk"]) << ". At half its ceiling the gateway's p99 "
+     << "end-to-end latency is " << fmt(half_p99["gateway"], 2) << " ms (SDK: "
+     << fmt(half_p99["sdk"], 2) << " ms).\n\n";
+}
+
+void table_b(std::ostream& md, const std::vector<result_row>& rows) {
+  auto b = select(rows, "b");
+  if (b.empty())
+    return;
+  md << "### (b) Accounts 1 → 1000 at 200 events/s in total\n\n"
+     << "| target | accounts | cold start ms | RSS connected MiB | RSS/account KiB | peak RSS MiB "
+        "| e2e p50 ms | p99 | CPU s | lost | dup | note |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::map<std::pair<std::string, size_t>, int64_t> rss;
+  for (const auto* r : b) {
+    const auto& s = r->step;
+    rss[{r->target, r->accounts}] = r->connected_rss_kib;
+    md << "| " << r->target << " | " << r->accounts << " | " << fmt(r->cold_start_ms, 0) << " | "
+       << fmt(mib(r->connected_rss_kib), 1) << " | "
+       << fmt(static_cast<double>(r->connected_rss_kib) / std::max<size_t>(1, r->accounts), 0)
+       << " | " << fmt(mib(s.peak_rss_kib), 1) << " | " << fmt(s.e2e.p50, 2) << " | "
+       << fmt(s.e2e.p99, 2) << " | " << fmt(s.cpu_s, 2) << " | " << s.unanswered << " | "
+       << s.duplicates << " | " << r->note << (r->has_step && !s.complete ? " behind" : "")
+       << " |\n";
+  }
+  md << "\nRSS with every account connected, SDK baseline vs gateway: ";
+  for (size_t n : {1, 10, 100})
+    md << n << " accounts " << ratio(static_cast<double>(rss[{"sdk", n}]),
+                                     static_cast<double>(rss[{"gateway", n}]))
+       << (n == 100 ? ".\n\n" : ", ");
+}
+
+void table_c(std::ostream& md, const std::vector<result_row>& rows) {
+  auto c = select(rows, "c");
+  if (c.empty())
+    return;
+  md << "### (c) Provider answering after 200 ms\n\n"
+     << "Offered at 1.5× the capacity `max_concurrency / 0.2 s`; answered/s should meet "
+        "the capacity.\n\n"
+     << "| target | max_concurrency | capacity/s | offered/s | answered/s | of capacity | "
+        "e2e p50 ms | p99 | lost | dup |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto* r : c) {
+    const auto& s = r->step;
+    double capacity = r->max_concurrency / 0.2;
+    md << "| " << r->target << " | " << r->max_concurrency << " | " << fmt(capacity, 0) << " | "
+       << fmt(s.spec.rate, 0) << " | " << fmt(s.answered_per_s, 0) << " | "
+       << fmt(100.0 * s.answered_per_s / capacity, 0) << " % | " << fmt(s.e2e.p50, 0) << " | "
+       << fmt(s.e2e.p99, 0) << " | " << s.unanswered << " | " << s.duplicates << " |\n";
+  }
+  md << "\n";
+}
+
+void table_d(std::ostream& md, const std::vector<result_row>& rows) {
+  auto d = select(rows, "d");
+  if (d.empty())
+    return;
+  md << "### (d) One of ten accounts killed every 2 s under 300 events/s\n\n"
+     << "| target | kills | recovery p50 ms | p99 | max | pushed | answered | lost | dup | "
+        "e2e p50 ms | p99 | error |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto* r : d) {
+    const auto& s = r->step;
+    md << "| " << r->target << " | " << s.recovery_ms.size() << " | "
+       << fmt(pct(s.recovery_ms, 0.5), 0) << " | " << fmt(pct(s.recovery_ms, 0.99), 0) << " | "
+       << fmt(pct(s.recovery_ms, 1.0), 0) << " | " << s.pushed << " | " << s.answered << " | "
+       << s.unanswered << " | " << s.duplicates << " | " << fmt(s.e2e.p50, 2) << " | "
+       << fmt(s.e2e.p99, 1) << " | " << (s.error.empty() ? r->note : s.error) << " |\n";
+  }
+  md << "\nThe SDK baseline has no per-account restart: a crash takes the whole process "
+        "and every account with it, so (d) has no baseline row.\n\n";
+}
+
+void table_e(std::ostream& md, const std::vector<result_row>& rows) {
+  std::vector<const result_row*> e;
+  for (const auto& r : rows)
+    if (r.scenario == "b" || r.scenario == "e")
+      e.push_back(&r);
+  if (e.empty())
+    return;
+  md << "### (e) Cold start: process start to every account connected\n\n"
+     << "| target | accounts | cold start ms | RSS connected MiB |\n|---|---|---|---|\n";
+  for (const auto* r : e)
+    md << "| " << r->target << " | " << r->accounts << " | " << fmt(r->cold_start_ms, 0) << " | "
+       << fmt(mib(r->connected_rss_kib), 1) << " |\n";
+  md << "\n";
+}
+
+void table_smoke(std::ostream& md, const std::vector<result_row>& rows) {
+  auto s = select(rows, "smoke");
+  if (s.empty())
+    return;
+  md << "### Smoke\n\n| target | answered | lost | dup | e2e p99 ms |\n|---|---|---|---|---|\n";
+  for (const auto* r : s)
+    md << "| " << r->target << " | " << r->step.answered << " | " << r->step.unanswered << " | "
+       << r->step.duplicates << " | " << fmt(r->step.e2e.p99, 2) << " |\n";
+  md << "\n";
+}
+
+void write_dat(const std::string& dir, const std::vector<result_row>& rows) {
+  std::map<std::string, std::ofstream> a, b;
+  for (const auto& r : rows) {
+    if (r.scenario == "a" && r.has_step && r.note == "ladder" && r.step.complete) {
+      auto& f = a[r.target];
+      if (!f.is_open())
+        f.open(dir + "/a-" + r.target + ".dat"), f << "# offered answered p50 p95 p99 max\n";
+      f << r.step.spec.rate << ' ' << r.step.answered_per_s << ' ' << r.step.e2e.p50 << ' '
+        << r.step.e2e.p95 << ' ' << r.step.e2e.p99 << ' ' << r.step.e2e.max << '\n';
+    }
+    if ((r.scenario == "b" || r.scenario == "e") && r.connected_rss_kib > 0) {
+      auto& f = b[r.target];
+      if (!f.is_open())
+        f.open(dir + "/b-" + r.target + ".dat"), f << "# accounts rss_mib cold_start_ms\n";
+      f << r.accounts << ' ' << mib(r.connected_rss_kib) << ' ' << r.cold_start_ms << '\n';
+    }
+  }
+}
+
+} // namespace
+
+std::string write_report(const std::string& dir, const std::vector<result_row>& rows,
+                         const std::string& machine) {
+  std::ofstream json{dir + "/results.json", std::ios::trunc};
+  json << results_json(rows, machine) << "\n";
+  std::ofstream md{dir + "/tables.md", std::ios::trunc};
+  table_a(md, rows);
+  table_b(md, rows);
+  table_c(md, rows);
+  table_d(md, rows);
+  table_e(md, rows);
+  table_smoke(md, rows);
+  write_dat(dir, rows);
+  if (!json || !md)
+    return "could not write the report into " + dir;
+  return {};
+}
+
+} // namespace loong::bench
