@@ -6,6 +6,7 @@
 
 #include "actors/runtime.hpp"
 #include "app/owner_run.hpp"
+#include "app/probes.hpp"
 #include "app/version.hpp"
 #include "config/load.hpp"
 #include "config/resolve.hpp"
@@ -33,6 +34,15 @@ int run_channels_serve(const context& ctx) {
   if (!provider || !provider->api_key.present())
     return fail("the provider is not ready: run `loong doctor --config " + cfg->path + "`");
   owner_run run;
+  // Contract §1.6 step 4, after the one-serve-per-account check: no banner,
+  // and exit 2, without a tenant token.
+  run.preflight = [host = cfg->host, account]() -> std::string {
+    auto token = token_checks(host, {&account}).front();
+    if (token.level == "ok")
+      return {};
+    return "feishu account " + account.id + ": no tenant token: " + token.detail
+           + (token.hint.empty() ? std::string{} : " (" + token.hint + ")");
+  };
   run.cfg = std::make_shared<const config::gateway_config>(*cfg);
   run.accounts = {account};
   run.runtime_dir = ctx.home + "/channel-runtime/feishu-serve-" + account.id;

@@ -24,6 +24,16 @@ int run_owner(const context& ctx, owner_run run) {
       return fail(run.conflict_hint + ": " + describe(slot.error()));
     return fail(slot.error());
   }
+  if (run.preflight) {
+    if (auto err = run.preflight(); !err.empty()) {
+      auto last = (*slot)->record();
+      last.phase = "failed";
+      last.last_error = err;
+      last.shutdown_reason = "startup failed";
+      (void) (*slot)->finalize(last);
+      return fail(err);
+    }
+  }
   std::shared_ptr<store::owner_slot> shared_slot{std::move(*slot)};
   actor_host host{run.cfg->host};
   auto setup = std::make_shared<owner_setup>();

@@ -18,6 +18,9 @@ struct owner_run {
   std::string runtime_dir;
   store::owner_record record;
   lease_options lease;
+  /// Runs once ownership is claimed, before the tree starts; a non-empty
+  /// answer is an error that ends the run with exit code 2.
+  std::function<std::string()> preflight;
   /// Called once the tree runs (e.g. to print a banner).
   std::function<void()> on_started;
   /// Conflict message prefix, e.g. "gateway owner already active".

@@ -23,4 +23,9 @@ void provider_probes(const config::gateway_config& cfg, bool skip_model_probe,
 void feishu_probes(const config::gateway_config& cfg,
                    std::vector<doctor_check>& checks);
 
+/// One tenant-token check per account (ok, warn when unreachable, fail when
+/// rejected), fetched concurrently on a private actor host.
+std::vector<doctor_check> token_checks(const config::host_config& host,
+                                       const std::vector<const config::feishu_account*>& accounts);
+
 } // namespace loong::app

@@ -69,6 +69,41 @@ doctor_check judge(const config::feishu_account& a, const caf::expected<std::str
 
 } // namespace
 
+// Fetches a tenant token per account through the gateway's own token keeper,
+// all in flight at once, each bounded to ~12 s.
+std::vector<doctor_check> token_checks(const config::host_config& host_cfg,
+                                       const std::vector<const config::feishu_account*>& accounts) {
+  std::vector<doctor_check> out;
+  actor_host host{host_cfg};
+  token_keeper_options opts;
+  opts.fetch_identity = false;
+  opts.request_timeout_ms = 10000;
+  opts.connect_timeout_ms = 5000;
+  std::vector<token_keeper_actor> keepers;
+  for (auto* a : accounts)
+    keepers.push_back(host.sys().spawn(token_keeper_with, host.runtime(), *a, opts));
+  {
+    caf::scoped_actor self{host.sys()};
+    using handle_t = decltype(self->request(keepers.front(), std::chrono::seconds(12),
+                                            token_atom_v));
+    std::vector<handle_t> pending;
+    for (auto& k : keepers)
+      pending.push_back(self->request(k, std::chrono::seconds(12), token_atom_v));
+    for (size_t i = 0; i < pending.size(); ++i) {
+      caf::expected<std::string> res = std::string{};
+      pending[i].receive([&](std::string& token) { res = std::move(token); },
+                         [&](caf::error& err) {
+                           res = actor_request_error(err, "token keeper");
+                         });
+      out.push_back(judge(*accounts[i], res));
+    }
+    for (auto& k : keepers)
+      self->send_exit(k, caf::exit_reason::user_shutdown);
+  }
+  host.shutdown();
+  return out;
+}
+
 void feishu_probes(const config::gateway_config& cfg, std::vector<doctor_check>& checks) {
   auto& f = cfg.feishu;
   if (!f.present || !f.enabled)
@@ -79,34 +114,8 @@ void feishu_probes(const config::gateway_config& cfg, std::vector<doctor_check>&
       ready.push_back(&a);
   if (ready.empty())
     return;
-  actor_host host{cfg.host};
-  token_keeper_options opts;
-  opts.fetch_identity = false;
-  opts.request_timeout_ms = 10000;
-  opts.connect_timeout_ms = 5000;
-  std::vector<token_keeper_actor> keepers;
-  for (auto* a : ready)
-    keepers.push_back(host.sys().spawn(token_keeper_with, host.runtime(), *a, opts));
-  {
-    caf::scoped_actor self{host.sys()};
-    using handle_t = decltype(self->request(keepers.front(), std::chrono::seconds(12),
-                                            token_atom_v));
-    // All probes in flight at once; each answers within its own bound.
-    std::vector<handle_t> pending;
-    for (auto& k : keepers)
-      pending.push_back(self->request(k, std::chrono::seconds(12), token_atom_v));
-    for (size_t i = 0; i < pending.size(); ++i) {
-      caf::expected<std::string> res = std::string{};
-      pending[i].receive([&](std::string& token) { res = std::move(token); },
-                         [&](caf::error& err) {
-                           res = actor_request_error(err, "token keeper");
-                         });
-      checks.push_back(judge(*ready[i], res));
-    }
-    for (auto& k : keepers)
-      self->send_exit(k, caf::exit_reason::user_shutdown);
-  }
-  host.shutdown();
+  for (auto& c : token_checks(cfg.host, ready))
+    checks.push_back(std::move(c));
 }
 
 } // namespace loong::app

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/gateway_env.hpp"
@@ -215,4 +216,32 @@ TEST_CASE("channels serve feishu runs one account through drops and refusals",
   serve.signal(SIGINT);
   CHECK(serve.wait(20000) == 0);
   CHECK(serve.err().find("received SIGINT; shutting down gracefully") != std::string::npos);
+}
+
+TEST_CASE("channels serve feishu exits 2 without a banner when the token is refused",
+          "[integration]") {
+  gateway_env env{5};
+  REQUIRE(env.feishu.ok());
+  std::string text;
+  {
+    std::ifstream in{env.config};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  auto at = text.find("\"secret_work\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 13, "\"not-the-secret\"");
+  auto bad = env.dir.write("bad-secret.toml", text);
+  auto r = env.loong({"channels", "serve", "feishu", "--account", "work", "--config", bad});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("feishu channel started") == std::string::npos);
+  CHECK(r.err.find("no tenant token") != std::string::npos);
+  CHECK(r.err.find("not-the-secret") == std::string::npos);
+  // The serve slot is released with the reason on record.
+  std::ifstream st{env.env().at("LOONG_HOME") + "/channel-runtime/feishu-serve-work/status.json"};
+  std::stringstream record;
+  record << st.rdbuf();
+  CHECK(record.str().find("\"phase\": \"failed\"") != std::string::npos);
+  CHECK(record.str().find("\"running\": false") != std::string::npos);
 }
