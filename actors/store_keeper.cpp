@@ -16,8 +16,118 @@ store_keeper_state::~store_keeper_state() = default;
 
 namespace {
 
+using keeper_ptr = store_actor::stateful_pointer<store_keeper_state>;
+
 // Purging expired keys is cheap but not free; do it now and then.
 constexpr int64_t purge_every = 10000;
+// A commit is due at the latest after this many writes.
+constexpr size_t max_batch = 512;
+
+inbound_verdict verdict_of(const caf::expected<store::admit_result>& r) {
+  if (!r)
+    return {"refused", describe(r.error())};
+  if (*r == store::admit_result::duplicate)
+    return {"duplicate", ""};
+  return {"accepted", ""};
+}
+
+// Applies one write inside the open transaction; admits record their result.
+caf::error apply(store_keeper_state& st, store_write& w, int64_t now,
+                 caf::expected<store::admit_result>& admitted) {
+  switch (w.what) {
+    case store_write::kind::admit:
+      admitted = st.journal->admit_within(w.message, now, st.dedupe_ttl_ms);
+      return admitted ? caf::none : admitted.error();
+    case store_write::kind::done:
+      return st.journal->mark_done(w.key.account, w.key.message_id, now);
+    case store_write::kind::history:
+      for (auto& t : w.turns.turns)
+        if (auto err = st.history->append_within(w.turns.session_key, t, now))
+          return err;
+      return caf::none;
+  }
+  return caf::none;
+}
+
+// Applies one write in its own transaction (the slow path after a batch
+// failed), so an error stays with the write that caused it.
+caf::expected<store::admit_result> apply_alone(store_keeper_state& st, store_write& w,
+                                               int64_t now) {
+  switch (w.what) {
+    case store_write::kind::admit:
+      return st.journal->admit(w.message, now, st.dedupe_ttl_ms);
+    case store_write::kind::done:
+      if (auto err = st.journal->mark_done(w.key.account, w.key.message_id, now))
+        spdlog::error("store-keeper mark_done failed account={} message={}: {}",
+                      w.key.account, w.key.message_id, describe(err));
+      break;
+    case store_write::kind::history:
+      for (auto& t : w.turns.turns)
+        if (auto err = st.history->append(w.turns.session_key, t, now)) {
+          spdlog::error("store-keeper history append failed: {}", describe(err));
+          break;
+        }
+      break;
+  }
+  return store::admit_result::accepted;
+}
+
+// Commits the batch in one transaction, then answers the admits: an event
+// is acknowledged only once it is on disk.
+void flush(store_keeper_state& st) {
+  if (st.batch.empty())
+    return;
+  auto writes = std::move(st.batch);
+  st.batch.clear();
+  auto now = wall_clock_ms();
+  std::vector<caf::expected<store::admit_result>> results(writes.size(),
+                                                          store::admit_result::accepted);
+  caf::error failed;
+  {
+    store::transaction tx{*st.db, "store-keeper batch"};
+    failed = tx.begin();
+    for (size_t i = 0; i < writes.size() && !failed; ++i)
+      failed = apply(st, writes[i], now, results[i]);
+    if (!failed)
+      failed = tx.commit();
+  }  // an uncommitted transaction rolls back here
+  if (failed) {
+    spdlog::warn("store-keeper batch of {} writes failed ({}); writing one by one",
+                 writes.size(), describe(failed));
+    for (size_t i = 0; i < writes.size(); ++i)
+      results[i] = apply_alone(st, writes[i], now);
+  }
+  size_t admits = 0;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    auto& w = writes[i];
+    if (w.what != store_write::kind::admit)
+      continue;
+    ++admits;
+    if (!results[i])
+      spdlog::error("store-keeper admit failed account={} event={}: {}", w.message.account,
+                    w.message.event_id, describe(results[i].error()));
+    w.verdict.deliver(verdict_of(results[i]));
+  }
+  st.admits_since_purge += static_cast<int64_t>(admits);
+  if (st.admits_since_purge >= purge_every) {
+    st.admits_since_purge = 0;
+    if (auto p = st.journal->purge(now, st.dedupe_ttl_ms); !p)
+      spdlog::warn("store-keeper purge failed: {}", describe(p.error()));
+  }
+}
+
+// Queues a write; the flush message goes behind everything already in the
+// mailbox, so one commit covers all writes that arrived meanwhile.
+void enqueue(keeper_ptr self, store_write w) {
+  auto& st = self->state;
+  st.batch.push_back(std::move(w));
+  if (st.batch.size() >= max_batch) {
+    flush(st);
+  } else if (!st.flush_queued) {
+    st.flush_queued = true;
+    self->send(self, flush_atom_v);
+  }
+}
 
 } // namespace
 
@@ -38,33 +148,36 @@ store_keeper(store_actor::stateful_pointer<store_keeper_state> self,
   if (auto purged = st.journal->purge(wall_clock_ms(), dedupe_ttl_ms); !purged)
     spdlog::warn("store-keeper purge failed: {}", describe(purged.error()));
   spdlog::info("store-keeper opened {}", path);
+  // Batched writes are committed before the keeper goes, whatever stops it.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush(self->state);
+    if (msg.reason)
+      self->quit(std::move(msg.reason));
+  });
   return {
-    [self](admit_atom, inbound_message& m) -> inbound_verdict {
-      auto& st = self->state;
-      auto now = wall_clock_ms();
-      auto r = st.journal->admit(m, now, st.dedupe_ttl_ms);
-      if (!r) {
-        spdlog::error("store-keeper admit failed account={} event={}: {}",
-                      m.account, m.event_id, describe(r.error()));
-        return {"refused", describe(r.error())};
-      }
-      if (++st.admits_since_purge >= purge_every) {
-        st.admits_since_purge = 0;
-        if (auto p = st.journal->purge(now, st.dedupe_ttl_ms); !p)
-          spdlog::warn("store-keeper purge failed: {}", describe(p.error()));
-      }
-      if (*r == store::admit_result::duplicate)
-        return {"duplicate", ""};
-      return {"accepted", ""};
+    [self](admit_atom, inbound_message& m) -> caf::result<inbound_verdict> {
+      store_write w;
+      w.what = store_write::kind::admit;
+      w.message = std::move(m);
+      w.verdict = self->make_response_promise<inbound_verdict>();
+      auto rp = w.verdict;
+      enqueue(self, std::move(w));
+      return rp;
     },
     [self](done_atom, journal_key& k) {
-      if (auto err = self->state.journal->mark_done(k.account, k.message_id,
-                                                    wall_clock_ms()))
-        spdlog::error("store-keeper mark_done failed account={} message={}: {}",
-                      k.account, k.message_id, describe(err));
+      store_write w;
+      w.what = store_write::kind::done;
+      w.key = std::move(k);
+      enqueue(self, std::move(w));
     },
+    [self](flush_atom) {
+      self->state.flush_queued = false;
+      flush(self->state);
+    },
+    // Reads see every write received before them.
     [self](pending_atom, std::string& account)
       -> caf::result<std::vector<inbound_message>> {
+      flush(self->state);
       auto xs = self->state.journal->pending(account);
       if (!xs)
         return xs.error();
@@ -75,18 +188,17 @@ store_keeper(store_actor::stateful_pointer<store_keeper_state> self,
       return out;
     },
     [self](history_atom, std::string& key) -> caf::result<std::vector<chat_turn>> {
+      flush(self->state);
       auto xs = self->state.history->recent(key, 200, 1u << 20);
       if (!xs)
         return xs.error();
       return std::move(*xs);
     },
     [self](history_atom, history_append& x) {
-      auto now = wall_clock_ms();
-      for (auto& t : x.turns)
-        if (auto err = self->state.history->append(x.session_key, t, now)) {
-          spdlog::error("store-keeper history append failed: {}", describe(err));
-          return;
-        }
+      store_write w;
+      w.what = store_write::kind::history;
+      w.turns = std::move(x);
+      enqueue(self, std::move(w));
     },
   };
 }

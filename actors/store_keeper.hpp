@@ -2,6 +2,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <caf/typed_response_promise.hpp>
 
 #include "messages/actors.hpp"
 
@@ -13,6 +16,15 @@ class history;
 
 namespace loong {
 
+/// A write waiting for the next group commit.
+struct store_write {
+  enum class kind { admit, done, history } what = kind::done;
+  inbound_message message;
+  caf::typed_response_promise<inbound_verdict> verdict;
+  journal_key key;
+  history_append turns;
+};
+
 /// State of the STORE KEEPER: the SQLite file and its tables.
 struct store_keeper_state {
   static inline const char* name = "store-keeper";
@@ -21,6 +33,11 @@ struct store_keeper_state {
   std::unique_ptr<store::history> history;
   int64_t dedupe_ttl_ms = 0;
   int64_t admits_since_purge = 0;
+  /// Writes received since the last commit (group commit: one transaction
+  /// for everything that queued up while the previous one ran).
+  std::vector<store_write> batch;
+  /// A flush message is in the mailbox.
+  bool flush_queued = false;
   store_keeper_state();
   ~store_keeper_state();
 };

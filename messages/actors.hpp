@@ -72,7 +72,9 @@ using store_actor = caf::typed_actor<
   caf::replies_to<pending_atom, std::string>::with<std::vector<inbound_message>>,
   // Stored history of a session key, oldest first.
   caf::replies_to<history_atom, std::string>::with<std::vector<chat_turn>>,
-  caf::reacts_to<history_atom, history_append>>;
+  caf::reacts_to<history_atom, history_append>,
+  // Internal: commits the writes batched since the last commit.
+  caf::reacts_to<flush_atom>>;
 
 /// An inbound TRANSPORT (ws_connection or webhook_listener).
 using transport_actor = caf::typed_actor<

@@ -35,6 +35,13 @@ caf::error history::append(const std::string& session_key,
   transaction tx{db_, "history.append"};
   if (auto err = tx.begin())
     return err;
+  if (auto err = append_within(session_key, turn, now_ms))
+    return err;
+  return tx.commit();
+}
+
+caf::error history::append_within(const std::string& session_key,
+                                  const loong::chat_turn& turn, int64_t now_ms) {
   {
     auto st = db_.prepare("history.append",
                           "INSERT INTO history (session_key, role, content,"
@@ -68,7 +75,7 @@ caf::error history::append(const std::string& session_key,
     if (auto err = st->run())
       return err;
   }
-  return tx.commit();
+  return caf::none;
 }
 
 caf::expected<std::vector<loong::chat_turn>>

@@ -26,6 +26,10 @@ public:
   caf::error append(const std::string& session_key,
                     const loong::chat_turn& turn, int64_t now_ms);
 
+  /// Like `append`, inside a transaction the caller holds.
+  caf::error append_within(const std::string& session_key,
+                           const loong::chat_turn& turn, int64_t now_ms);
+
   /// Returns the most recent turns, oldest first: at most `max_turns`, and
   /// at most `max_chars` characters (UTF-8 code points of the contents) in
   /// total. Whole turns are dropped, oldest first, to fit.

@@ -126,6 +126,14 @@ caf::expected<admit_result> journal::admit(const loong::inbound_message& m,
   return result;
 }
 
+caf::expected<admit_result>
+journal::admit_within(const loong::inbound_message& m, int64_t now_ms,
+                      int64_t ttl_ms) {
+  if (auto err = check(m, "journal.admit"))
+    return err;
+  return admit_one(m, now_ms, ttl_ms);
+}
+
 caf::expected<std::vector<admit_result>>
 journal::admit_batch(const std::vector<loong::inbound_message>& ms,
                      int64_t now_ms, int64_t ttl_ms) {

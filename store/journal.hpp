@@ -53,6 +53,12 @@ public:
                                     int64_t now_ms,
                                     int64_t ttl_ms = default_dedupe_ttl_ms);
 
+  /// Like `admit`, inside a transaction the caller holds (the store
+  /// keeper's group commit); nothing is committed here.
+  caf::expected<admit_result> admit_within(const loong::inbound_message& m,
+                                           int64_t now_ms,
+                                           int64_t ttl_ms = default_dedupe_ttl_ms);
+
   /// Like `admit` for a batch in one transaction (group commit); results in
   /// input order, later copies within the batch are duplicates. One invalid
   /// message fails the whole batch and nothing is written.

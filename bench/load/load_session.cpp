@@ -19,9 +19,10 @@ double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
 }
 
+// The SDK only accepts app ids shaped like the platform's: cli_ + 16 hex.
 std::string app_id(size_t i) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "cli_load_%04zu", i + 1);
+  std::snprintf(buf, sizeof buf, "cli_%016zx", i + 1);
   return buf;
 }
 

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
-#include <sys/stat.h>
 
 namespace loong::bench {
 
@@ -18,12 +18,15 @@ std::string fmt(double v, int digits = 1) {
   return s.str();
 }
 
-// A fresh work directory per session, under the run's output directory.
+// A fresh work directory per session, under the run's output directory. A
+// store left by an earlier run would hold its event ids and de-duplicate
+// this run's events (the mock numbers them from 1 each time).
 std::string work_dir(const bench_options& o, const std::string& tag) {
   static int serial = 0;
   auto dir = o.out_dir + "/work/" + std::to_string(++serial) + "-" + tag;
-  ::mkdir((o.out_dir + "/work").c_str(), 0755);
-  ::mkdir(dir.c_str(), 0755);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
   return dir;
 }
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -84,11 +85,13 @@ public:
       err = binary + " is missing (build the project first)";
       return false;
     }
-    // The product's default log level: what an operator runs.
+    // The product's default log level (what an operator runs) unless the
+    // driver's own LOONG_LOG asks for more.
+    const char* level = std::getenv("LOONG_LOG");
     child_ = std::make_unique<test::child_process>(
       std::vector<std::string>{binary, "gateway", "run", "--config", config},
       std::map<std::string, std::string>{{"LOONG_HOME", home_}, {"LOONG_CONFIG", ""},
-                                         {"LOONG_LOG", ""}},
+                                         {"LOONG_LOG", level ? level : ""}},
       s.work_dir + "/gateway");
     return child_->pid() > 0;
   }

@@ -47,6 +47,7 @@ store_actor::behavior_type fake_store(store_actor::pointer,
       v.insert(v.end(), a.turns.begin(), a.turns.end());
       ++d->appends;
     },
+    [](flush_atom) {},
   };
 }
 
