@@ -23,7 +23,7 @@ namespace {
 constexpr const char* usage =
   "usage: loong_load [--scenario a|b|c|d|e|smoke|all[,...]] [--targets gateway,sdk,echo]\n"
   "                  [--out DIR] [--step-seconds S] [--build-dir DIR] [--source-dir DIR]\n"
-  "                  [--node-cache DIR]\n"
+  "                  [--node-cache DIR] [--chats N]\n"
   "\n"
   "Runs the load scenarios of docs/benchmarks.md against mock_feishu + mock_ark.\n"
   "  a  one account, rising rate until the target falls behind (throughput ceiling)\n"
@@ -100,7 +100,15 @@ int main(int argc, char** argv) {
       o.paths.source_dir = v;
     else if (flag == "--node-cache")
       o.paths.node_cache = v;
-    else if (flag == "--step-seconds") {
+    else if (flag == "--chats") {
+      try {
+        o.chats = std::stoll(v);
+      } catch (...) {
+        o.chats = 0;
+      }
+      if (o.chats < 1 || o.chats > 100000)
+        return usage_error("--chats wants a count in [1, 100000], got " + v);
+    } else if (flag == "--step-seconds") {
       try {
         o.step_seconds = std::stod(v);
       } catch (...) {

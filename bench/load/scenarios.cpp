@@ -98,6 +98,7 @@ void scenario_a(const bench_options& o, std::vector<result_row>& rows) {
         step_spec st;
         st.rate = rate;
         st.count = count_for(rate, o.step_seconds);
+        st.chats_per_app = o.chats;
         st.drain_ms = 10000;
         rows.push_back(step_row("a", s, st, "ladder"));
         say(o, rows.back());
@@ -116,6 +117,7 @@ void scenario_a(const bench_options& o, std::vector<result_row>& rows) {
     step_spec st;
     st.rate = std::floor(ceiling / 2);
     st.count = count_for(st.rate, o.step_seconds);
+    st.chats_per_app = o.chats;
     rows.push_back(step_row("a", s, st, "half-ceiling"));
     say(o, rows.back());
   }

@@ -35,6 +35,9 @@ struct bench_options {
   std::vector<std::string> targets{"gateway", "sdk", "echo"};
   /// Seconds of pushing per step.
   double step_seconds = 3;
+  /// Chats per account in scenario (a): a chat's turns run one at a time,
+  /// so this bounds the turns in flight.
+  int64_t chats = 64;
   /// Progress lines go here (stderr by default).
   std::function<void(const std::string&)> progress;
 };
