@@ -29,7 +29,7 @@ constexpr const char* usage =
   "  a  one account, rising rate until the target falls behind (throughput ceiling)\n"
   "  b  1, 10, 100, 1000 accounts at 200 events/s (memory, latency, cold start)\n"
   "  c  provider latency 200 ms at max_concurrency 16, 64, 256\n"
-  "  d  ten accounts, one killed every 2 s under load (gateway only)\n"
+  "  d  ten accounts, one killed every second under load (gateway only)\n"
   "  e  cold start only (1..1000 accounts)\n"
   "  smoke  300 events through two accounts (the test suite runs this)\n"
   "Writes DIR/results.json, DIR/tables.md and DIR/*.dat (default DIR: bench-out).\n"

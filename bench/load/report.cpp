@@ -188,7 +188,7 @@ void table_d(std::ostream& md, const std::vector<result_row>& rows) {
   auto d = select(rows, "d");
   if (d.empty())
     return;
-  md << "### (d) One of ten accounts killed every 2 s under 300 events/s\n\n"
+  md << "### (d) One of ten accounts killed every second under 300 events/s\n\n"
      << "| target | kills | recovery p50 ms | p99 | max | pushed | answered | lost | dup | "
         "e2e p50 ms | p99 | error |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto* r : d) {
