@@ -181,6 +181,10 @@ void handle(self_ptr self, inbound_message m) {
     finish(self, m, std::move(o), true);
     return;
   }
+  // Contract §5.8: an accepted message gets an emoji before the provider
+  // turn. The journal's de-duplication keeps a re-delivery from a second one.
+  if (d.account->ack_reactions)
+    self->send(d.sender, react_atom_v, m.message_id, feishu::ack_reaction_emoji(random_unit()));
   if (is_reset_command(prompt)) {
     if (st.session)
       self->send(st.session, reset_atom_v);

@@ -176,6 +176,45 @@ void attempt(sender_ptr self, int64_t id) {
           });
 }
 
+// An ack reaction: one attempt, no retries (contract §5.8: failures only log).
+void react(sender_ptr self, std::string message_id, std::string emoji) {
+  auto& st = self->state;
+  self->request(st.keeper, std::chrono::milliseconds{st.opts.token_timeout_ms}, token_atom_v)
+    .then(
+      [self, message_id, emoji](std::string& token) {
+        auto& st = self->state;
+        http_exchange x;
+        x.method = "POST";
+        x.url = feishu::join_url(st.account.base_url, feishu::reaction_path(message_id));
+        x.body = feishu::reaction_body(emoji);
+        x.headers.push_back({"Authorization", "Bearer " + token});
+        x.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+        x.timeout_ms = st.opts.request_timeout_ms;
+        x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
+        x.max_response_bytes = 1 << 20;
+        auto deadline = std::chrono::milliseconds{x.timeout_ms + 5000};
+        self->request(st.rt->http, deadline, std::move(x))
+          .then(
+            [self, message_id](http_reply& r) {
+              auto err = r.ok() ? feishu::check_reaction_response(
+                                    static_cast<unsigned>(r.status), r.body)
+                                : http_transport_error(r, "POST reaction");
+              if (err)
+                spdlog::warn("sender {} ack reaction message={} failed: {}",
+                             self->state.account.selector(), message_id, describe(err));
+            },
+            [self, message_id](caf::error& err) {
+              spdlog::warn("sender {} ack reaction message={} failed: {}",
+                           self->state.account.selector(), message_id, describe(err));
+            });
+      },
+      [self, message_id](caf::error& err) {
+        spdlog::warn("sender {} ack reaction message={} failed: {}",
+                     self->state.account.selector(), message_id,
+                     describe(actor_request_error(err, "token keeper")));
+      });
+}
+
 caf::result<send_receipt> on_send(sender_ptr self, outbound_message& m) {
   auto& st = self->state;
   if (st.jobs.size() >= st.opts.max_outstanding)
@@ -248,6 +287,9 @@ sender_with(sender_impl_actor::stateful_pointer<sender_state> self,
   return {
     [self](send_atom, outbound_message& m) -> caf::result<send_receipt> {
       return on_send(self, m);
+    },
+    [self](react_atom, std::string& message_id, std::string& emoji) {
+      react(self, std::move(message_id), std::move(emoji));
     },
     [self](tick_atom, int64_t id) { attempt(self, id); },
   };

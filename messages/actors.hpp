@@ -42,7 +42,10 @@ using sender_actor = caf::typed_actor<
   // Posts a message (reply when reply_to_message_id is set); answers the
   // receipt or an error after the retry budget. ec::overloaded when too
   // many sends are outstanding.
-  caf::replies_to<send_atom, outbound_message>::with<send_receipt>>;
+  caf::replies_to<send_atom, outbound_message>::with<send_receipt>,
+  // Adds an emoji reaction (message_id, emoji_type) to an inbound message;
+  // fire and forget, a failure is only logged.
+  caf::reacts_to<react_atom, std::string, std::string>>;
 
 /// A PROVIDER SESSION: one conversation's history window.
 using provider_session_actor = caf::typed_actor<

@@ -1,5 +1,7 @@
 #include "protocol/feishu_openapi.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 
 #include <caf/atom.hpp>
@@ -206,6 +208,41 @@ std::string send_path(std::string_view receive_id_type) {
 
 std::string reply_path(std::string_view message_id) {
   return "/open-apis/im/v1/messages/" + percent_encode(message_id) + "/reply";
+}
+
+std::string reaction_path(std::string_view message_id) {
+  return "/open-apis/im/v1/messages/" + percent_encode(message_id) + "/reactions";
+}
+
+std::string reaction_body(std::string_view emoji_type) {
+  rapidjson::StringBuffer buf;
+  json::writer w(buf);
+  w.StartObject();
+  w.Key("reaction_type");
+  w.StartObject();
+  w.Key("emoji_type");
+  w.String(emoji_type.data(), static_cast<rapidjson::SizeType>(emoji_type.size()));
+  w.EndObject();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string ack_reaction_emoji(double unit) {
+  static const char* const emojis[] = {"HappyDragon", "OneSecond", "OK", "APPLAUSE",
+                                       "GoGoGo", "DONE", "CheckMark"};
+  constexpr size_t n = sizeof(emojis) / sizeof(emojis[0]);
+  auto i = static_cast<size_t>(std::clamp(unit, 0.0, 0.999999) * static_cast<double>(n));
+  return emojis[std::min(i, n - 1)];
+}
+
+caf::error check_reaction_response(unsigned http_status, std::string_view body) {
+  rapidjson::Document doc;
+  int64_t code = 0;
+  if (auto err = envelope(http_status, body, doc, code))
+    return err;
+  if (code != 0)
+    return classify(http_status, code, json::string_or_empty(doc, "msg"));
+  return caf::none;
 }
 
 std::string send_body(const outbound_message& m) {

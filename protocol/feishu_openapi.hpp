@@ -54,6 +54,19 @@ std::string send_path(std::string_view receive_id_type);
 /// Returns /open-apis/im/v1/messages/<message_id>/reply.
 std::string reply_path(std::string_view message_id);
 
+/// Returns /open-apis/im/v1/messages/<message_id>/reactions.
+std::string reaction_path(std::string_view message_id);
+
+/// Renders {"reaction_type":{"emoji_type":"<emoji>"}}.
+std::string reaction_body(std::string_view emoji_type);
+
+/// The emoji of an ack reaction, one picked by `unit` in [0, 1) from
+/// HappyDragon, OneSecond, OK, APPLAUSE, GoGoGo, DONE, CheckMark.
+std::string ack_reaction_emoji(double unit);
+
+/// Checks a reaction answer: none on success, else the classified error.
+caf::error check_reaction_response(unsigned http_status, std::string_view body);
+
 /// Renders {"receive_id","msg_type","content","uuid"?} (spec §4.1).
 std::string send_body(const loong::outbound_message& m);
 

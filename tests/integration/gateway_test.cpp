@@ -73,6 +73,10 @@ TEST_CASE("gateway run answers both transports, dedups, reports and stops",
   CHECK(work.size() == 2);
   for (auto& kv : work)
     CHECK(kv.second == 1);
+  // Each accepted message got one ack reaction; the duplicate none.
+  CHECK(env.mock("GET", "/_mock/wait?kind=reactions&count=3&timeout_ms=10000").status == 200);
+  auto reactions = json(env.mock("GET", "/_mock/reactions").body);
+  CHECK(reactions["total"].GetInt() == 3);
   CHECK(backup.size() == 1);
   auto msgs = env.mock("GET", "/_mock/messages").body;
   CHECK(msgs.find("echo: hello ws") != std::string::npos);
@@ -244,4 +248,61 @@ TEST_CASE("channels serve feishu exits 2 without a banner when the token is refu
   record << st.rdbuf();
   CHECK(record.str().find("\"phase\": \"failed\"") != std::string::npos);
   CHECK(record.str().find("\"running\": false") != std::string::npos);
+}
+
+TEST_CASE("an account that keeps crashing is given up on while the other answers",
+          "[integration]") {
+  gateway_env env{6};
+  REQUIRE(env.feishu.ok());
+  auto gw = env.start_gateway();
+  REQUIRE(eventually([&] { return env.ready(); }));
+  auto s = env.status();
+  auto kill_url = "http://127.0.0.1:" + std::to_string(s["port"].GetInt())
+                  + "/api/gateway/accounts/work/kill";
+  std::string token;
+  {
+    std::ifstream in{s["token_path"].GetString()};
+    std::getline(in, token);
+  }
+  auto work = [&env](const char* field) -> std::string {
+    auto d = env.status();
+    if (!d.HasMember("accounts"))
+      return {};
+    for (auto& a : d["accounts"].GetArray())
+      if (std::string{a["account"].GetString()} == "work") {
+        auto& v = a[field];
+        return v.IsString() ? v.GetString() : std::to_string(v.GetInt64());
+      }
+    return {};
+  };
+  // The restart budget is five per minute: five kills are restarted with a
+  // growing backoff, the sixth gives the account up.
+  for (int k = 1; k <= 6; ++k) {
+    auto r = http_call("POST", kill_url, "{}", {{"Authorization", "Bearer " + token}});
+    REQUIRE(r.status == 200);
+    if (k < 6)
+      REQUIRE(eventually([&] {
+        return work("restarts") == std::to_string(k) && work("state") == "running";
+      }));
+  }
+  REQUIRE(eventually([&] { return work("state") == "failed"; }));
+  CHECK(work("restarts") == "5");
+  // A failed account is not killed again, and the other account still answers.
+  CHECK(http_call("POST", kill_url, "{}", {{"Authorization", "Bearer " + token}}).status == 404);
+  auto hook = json(env.mock("POST", "/_mock/webhook/deliver",
+                            R"({"url":")" + env.hook_url()
+                              + R"(","app_id":"cli_backup","text":"still answering"})")
+                     .body);
+  CHECK(hook["status"].GetInt() == 200);
+  REQUIRE(wait_messages(env, 1));
+  CHECK(env.mock("GET", "/_mock/messages?app_id=cli_backup").body.find("still answering")
+        != std::string::npos);
+  auto d = env.status();
+  for (auto& a : d["accounts"].GetArray())
+    if (std::string{a["account"].GetString()} == "backup") {
+      CHECK(a["restarts"].GetInt() == 0);
+      CHECK(std::string{a["state"].GetString()} == "running");
+    }
+  gw->signal(SIGTERM);
+  CHECK(gw->wait(20000) == 0);
 }

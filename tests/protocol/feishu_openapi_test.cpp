@@ -228,3 +228,19 @@ TEST_CASE("feishu openapi: bot info", "[feishu]") {
   REQUIRE_FALSE(down);
   CHECK(down.error() == ec::server_error);
 }
+
+TEST_CASE("ack reactions: path, body, emoji choice and answer check", "[feishu_openapi]") {
+  CHECK(reaction_path("om_1") == "/open-apis/im/v1/messages/om_1/reactions");
+  CHECK(reaction_body("OK") == R"({"reaction_type":{"emoji_type":"OK"}})");
+  CHECK(ack_reaction_emoji(0.0) == "HappyDragon");
+  CHECK(ack_reaction_emoji(0.5) == "APPLAUSE");
+  CHECK(ack_reaction_emoji(0.9999999) == "CheckMark");
+  CHECK(ack_reaction_emoji(7.0) == "CheckMark");
+  CHECK(ack_reaction_emoji(-1.0) == "HappyDragon");
+  CHECK_FALSE(check_reaction_response(
+    200, R"({"code":0,"msg":"success","data":{"reaction_id":"r1"}})"));
+  auto err = check_reaction_response(400, R"({"code":231001,"msg":"reaction type is invalid."})");
+  REQUIRE(err);
+  CHECK(loong::describe(err).find("231001") != std::string::npos);
+  CHECK(check_reaction_response(200, "not json"));
+}

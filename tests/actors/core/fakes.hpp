@@ -21,6 +21,8 @@ struct fake_world {
   std::mutex mtx;
   std::vector<outbound_message> sent;
   std::vector<std::string> asked;
+  /// Ack reactions as "message_id emoji".
+  std::vector<std::string> reactions;
   std::atomic<int> transports_started{0};
   std::atomic<int> outbound_started{0};
   /// Provider answers fail for prompts containing this text.
@@ -73,6 +75,10 @@ inline sender_actor::behavior_type fake_sender(sender_actor::pointer,
       std::lock_guard<std::mutex> g{w->mtx};
       w->sent.push_back(m);
       return {"om_reply_" + std::to_string(w->sent.size()), m.receive_id, 1};
+    },
+    [w](react_atom, std::string& message_id, std::string& emoji) {
+      std::lock_guard<std::mutex> g{w->mtx};
+      w->reactions.push_back(message_id + " " + emoji);
     },
   };
 }
