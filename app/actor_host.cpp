@@ -1,5 +1,7 @@
 #include "app/actor_host.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/http_bridge.hpp"
@@ -23,7 +25,7 @@ struct actor_host::system_config : caf::actor_system_config {
   }
 };
 
-actor_host::actor_host(const config::host_config& host)
+actor_host::actor_host(const config::host_config& host, size_t http_per_host)
   : cfg_(std::make_unique<system_config>(host)),
     sys_(std::make_unique<caf::actor_system>(*cfg_)),
     io_(std::make_unique<net::io_runtime>(static_cast<size_t>(host.io_threads))) {
@@ -31,6 +33,7 @@ actor_host::actor_host(const config::host_config& host)
   // slots than active ones, each burst would close and reconnect the extra
   // connections (measured: 4 % of the gateway's CPU in connect alone).
   net::http_client_options http_opts;
+  http_opts.max_active_per_host = std::max<size_t>(http_per_host, 1);
   http_opts.max_idle_per_host = http_opts.max_active_per_host;
   http_ = std::make_shared<net::http_client>(*io_, http_opts);
   auto rt = std::make_shared<actor_runtime>();

@@ -20,7 +20,9 @@ namespace loong::app {
 /// actors, then the I/O threads, then the actor system.
 class actor_host {
 public:
-  explicit actor_host(const config::host_config& host);
+  /// `http_per_host` bounds the HTTP connections per origin (in use and
+  /// idle); the owner raises it to the provider's max_concurrency.
+  explicit actor_host(const config::host_config& host, size_t http_per_host = 64);
   ~actor_host();
   actor_host(const actor_host&) = delete;
   actor_host& operator=(const actor_host&) = delete;

@@ -1,5 +1,7 @@
 #include "app/owner_run.hpp"
 
+#include <algorithm>
+
 #include <iostream>
 
 #include <caf/all.hpp>
@@ -35,7 +37,11 @@ int run_owner(const context& ctx, owner_run run) {
     }
   }
   std::shared_ptr<store::owner_slot> shared_slot{std::move(*slot)};
-  actor_host host{run.cfg->host};
+  // Provider calls in flight must not queue behind the HTTP pool's bound.
+  size_t per_host = 64;
+  if (auto* p = run.cfg->provider())
+    per_host = std::max<size_t>(per_host, static_cast<size_t>(std::max<int64_t>(p->max_concurrency, 1)));
+  actor_host host{run.cfg->host, per_host};
   auto setup = std::make_shared<owner_setup>();
   setup->rt = host.runtime();
   setup->cfg = run.cfg;

@@ -71,7 +71,9 @@ public:
         << "[providers.volcengine]\napi_key = \"" << s.ark_key << "\"\n"
         << "model = \"auto\"\nbase_url = \"" << s.ark_url << "\"\n"
         << "max_concurrency = " << s.max_concurrency << "\n"
-        << "[feishu]\nenabled = true\nallowed_chat_ids = [\"*\"]\n"
+        // The SDK baseline adds no reaction: both sides do the same platform
+        // work per event (one ACK, one reply).
+        << "[feishu]\nenabled = true\nallowed_chat_ids = [\"*\"]\nack_reactions = false\n"
         << "base_url = \"" << s.feishu_url << "\"\n";
     for (size_t i = 0; i < s.apps.size(); ++i)
       cfg << "[feishu.accounts." << account_id(i) << "]\napp_id = \"" << s.apps[i].app_id

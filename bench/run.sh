@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Regenerates docs/benchmarks.md's figures: builds (Release), installs gnuplot
+# and the official Lark Node SDK for the baseline, runs every scenario
+# against gateway, SDK baseline and echo lower bound, renders the plots and
+# splices the tables into docs/benchmarks.md.
+# usage: bash bench/run.sh [loong_load flags, e.g. --scenario a --targets gateway]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+out=${BENCH_OUT:-$build/bench-out}
+bash scripts/install-deps.sh
+if ! command -v gnuplot >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null
+fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j2 --target loong_load
+sdk_version=1.74.0
+cache="$build/node-sdk"
+if command -v npm >/dev/null \
+   && ! grep -q "\"version\":\"$sdk_version\"" \
+        "$cache/node_modules/@larksuiteoapi/node-sdk/package.json" 2>/dev/null; then
+  npm install --prefix "$cache" --no-audit --no-fund --loglevel=error \
+    "@larksuiteoapi/node-sdk@$sdk_version" || echo "note: SDK install failed; no baseline"
+fi
+rm -rf "$out"
+args=("$@")
+[ ${#args[@]} -gt 0 ] || args=(--scenario all --targets gateway,sdk,echo)
+status=0
+"$build/bench/load/loong_load" --out "$out" --node-cache "$cache" "${args[@]}" || status=$?
+mkdir -p docs/img
+gnuplot -e "dir='$out'; img='docs/img'" bench/plots.gp 2>/dev/null || echo "note: some plots lack data"
+# Splice the generated tables between the markers of docs/benchmarks.md.
+awk -v tables="$out/tables.md" '
+  /<!-- BEGIN GENERATED -->/ { print; while ((getline l < tables) > 0) print l; skip = 1; next }
+  /<!-- END GENERATED -->/ { skip = 0 }
+  !skip { print }' docs/benchmarks.md > "$out/benchmarks.md"
+cp "$out/benchmarks.md" docs/benchmarks.md
+cp "$out/results.json" docs/img/bench-results.json
+echo "docs/benchmarks.md updated from $out (driver exit $status)"
+exit $status
