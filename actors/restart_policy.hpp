@@ -10,8 +10,10 @@ struct restart_options {
   /// Backoff grows from base to cap (full jitter).
   int64_t base_ms = 200;
   int64_t cap_ms = 30000;
-  /// A child that stayed up this long resets the backoff.
-  int64_t stable_ms = 60000;
+  /// A child that stayed up this long resets the backoff: a crash loop
+  /// fails within moments, so a few seconds up is proof enough, and a later
+  /// single failure restarts at the base delay. The budget still counts.
+  int64_t stable_ms = 5000;
   /// At most `budget` restarts within `window_ms`; beyond that the child is
   /// given up (failed) and retried on the slow schedule only.
   int64_t budget = 5;
