@@ -165,7 +165,7 @@ account_supervisor(account_actor::stateful_pointer<account_supervisor_state> sel
         return inbound_verdict{};
       }
       auto rp = self->make_response_promise<inbound_verdict>();
-      self->request(st.deps->store, std::chrono::seconds(10), admit_atom_v, m)
+      self->request(st.deps->store, answers_on_its_own, admit_atom_v, m)
         .then(
           [self, rp, m](inbound_verdict& v) mutable {
             auto& st = self->state;

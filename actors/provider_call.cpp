@@ -191,8 +191,7 @@ void start_attempt(call_ptr self) {
                 cfg.name, st.attempt, max_attempts(cfg), st.req.session_key,
                 st.model, stream, st.request_id);
   auto tag = st.tag;
-  auto deadline = milliseconds{x.timeout_ms + bridge_margin_ms};
-  self->request(st.rt->http, deadline, std::move(x))
+  self->request(st.rt->http, answers_on_its_own, std::move(x))
     .then([self, tag](http_reply& r) { on_reply(self, tag, r); },
           [self, tag](caf::error& e) {
             http_reply r;

@@ -154,9 +154,7 @@ void post(sender_ptr self, int64_t id, const std::string& token) {
   x.timeout_ms = st.opts.request_timeout_ms;
   x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
   x.max_response_bytes = 1 << 20;
-  // Longer than the HTTP deadline so the bridge's timeout answers first.
-  auto deadline = std::chrono::milliseconds{x.timeout_ms + 5000};
-  self->request(st.rt->http, deadline, std::move(x))
+  self->request(st.rt->http, answers_on_its_own, std::move(x))
     .then([self, id, token](http_reply& r) { on_reply(self, id, token, r); },
           [self, id](caf::error& err) {
             on_failure(self, id, actor_request_error(err, "http bridge"), nullptr, {});
@@ -192,8 +190,7 @@ void react(sender_ptr self, std::string message_id, std::string emoji) {
         x.timeout_ms = st.opts.request_timeout_ms;
         x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
         x.max_response_bytes = 1 << 20;
-        auto deadline = std::chrono::milliseconds{x.timeout_ms + 5000};
-        self->request(st.rt->http, deadline, std::move(x))
+        self->request(st.rt->http, answers_on_its_own, std::move(x))
           .then(
             [self, message_id](http_reply& r) {
               auto err = r.ok() ? feishu::check_reaction_response(
