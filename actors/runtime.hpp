@@ -33,10 +33,9 @@ using runtime_ptr = std::shared_ptr<const actor_runtime>;
 
 /// The timeout of requests to actors that always answer on their own: the
 /// HTTP bridge (its client calls back exactly once, after the exchange's own
-/// deadline) and the store keeper (after its next commit), and of a
-/// transport's request to its own account (they live and die together). A
-/// CAF request timeout costs the clock thread two wake-ups; on the hot path
-/// that was 5 % of the gateway's CPU (docs/benchmarks.md).
+/// deadline) and the store keeper (after its next commit). A CAF request
+/// timeout costs the clock thread two wake-ups; on the hot path that was
+/// 5 % of the gateway's CPU (docs/benchmarks.md).
 constexpr caf::infinite_t answers_on_its_own = caf::infinite;
 
 /// Unix ms from the system clock.

@@ -134,26 +134,31 @@ void on_reply(sender_ptr self, int64_t id, const std::string& token, http_reply&
   finish(self, id, std::move(res));
 }
 
+// A POST of `body` to `path` of the account's OpenAPI, with the token.
+http_exchange openapi_post(const sender_state& st, const std::string& path, std::string body,
+                           const std::string& token) {
+  http_exchange x;
+  x.method = "POST";
+  x.url = feishu::join_url(st.account.base_url, path);
+  x.body = std::move(body);
+  x.headers.push_back({"Authorization", "Bearer " + token});
+  x.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+  x.timeout_ms = st.opts.request_timeout_ms;
+  x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
+  x.max_response_bytes = 1 << 20;
+  return x;
+}
+
 void post(sender_ptr self, int64_t id, const std::string& token) {
   auto& st = self->state;
   auto i = st.jobs.find(id);
   if (i == st.jobs.end())
     return;
   auto& m = i->second.msg;
-  http_exchange x;
-  x.method = "POST";
-  if (m.reply_to_message_id.empty()) {
-    x.url = feishu::join_url(st.account.base_url, feishu::send_path(m.receive_id_type));
-    x.body = feishu::send_body(m);
-  } else {
-    x.url = feishu::join_url(st.account.base_url, feishu::reply_path(m.reply_to_message_id));
-    x.body = feishu::reply_body(m);
-  }
-  x.headers.push_back({"Authorization", "Bearer " + token});
-  x.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-  x.timeout_ms = st.opts.request_timeout_ms;
-  x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
-  x.max_response_bytes = 1 << 20;
+  auto x = m.reply_to_message_id.empty()
+             ? openapi_post(st, feishu::send_path(m.receive_id_type), feishu::send_body(m), token)
+             : openapi_post(st, feishu::reply_path(m.reply_to_message_id),
+                            feishu::reply_body(m), token);
   self->request(st.rt->http, answers_on_its_own, std::move(x))
     .then([self, id, token](http_reply& r) { on_reply(self, id, token, r); },
           [self, id](caf::error& err) {
@@ -181,15 +186,8 @@ void react(sender_ptr self, std::string message_id, std::string emoji) {
     .then(
       [self, message_id, emoji](std::string& token) {
         auto& st = self->state;
-        http_exchange x;
-        x.method = "POST";
-        x.url = feishu::join_url(st.account.base_url, feishu::reaction_path(message_id));
-        x.body = feishu::reaction_body(emoji);
-        x.headers.push_back({"Authorization", "Bearer " + token});
-        x.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-        x.timeout_ms = st.opts.request_timeout_ms;
-        x.connect_timeout_ms = std::min(st.opts.connect_timeout_ms, st.opts.request_timeout_ms);
-        x.max_response_bytes = 1 << 20;
+        auto x = openapi_post(st, feishu::reaction_path(message_id),
+                              feishu::reaction_body(emoji), token);
         self->request(st.rt->http, answers_on_its_own, std::move(x))
           .then(
             [self, message_id](http_reply& r) {

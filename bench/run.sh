@@ -14,14 +14,8 @@ if ! command -v gnuplot >/dev/null; then
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j2 --target loong_load
-sdk_version=1.74.0
 cache="$build/node-sdk"
-if command -v npm >/dev/null \
-   && ! grep -q "\"version\":\"$sdk_version\"" \
-        "$cache/node_modules/@larksuiteoapi/node-sdk/package.json" 2>/dev/null; then
-  npm install --prefix "$cache" --no-audit --no-fund --loglevel=error \
-    "@larksuiteoapi/node-sdk@$sdk_version" || echo "note: SDK install failed; no baseline"
-fi
+bash bench/peers/install-sdk.sh "$cache" || echo "note: no SDK baseline in this run"
 rm -rf "$out"
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(--scenario all --targets gateway,sdk,echo)

@@ -98,6 +98,17 @@ caf::error envelope(unsigned status, std::string_view body,
   return {};
 }
 
+// The envelope of an answer whose business code must be 0.
+caf::error successful_envelope(unsigned http_status, std::string_view body,
+                               rapidjson::Document& doc) {
+  int64_t code = 0;
+  if (auto err = envelope(http_status, body, doc, code))
+    return err;
+  if (code != 0)
+    return classify(http_status, code, json::string_or_empty(doc, "msg"));
+  return caf::none;
+}
+
 } // namespace
 
 std::string join_url(std::string_view base_url, std::string_view path) {
@@ -221,10 +232,10 @@ std::string reaction_body(std::string_view emoji_type) {
   w.Key("reaction_type");
   w.StartObject();
   w.Key("emoji_type");
-  w.String(emoji_type.data(), static_cast<rapidjson::SizeType>(emoji_type.size()));
+  json::put_string(w, emoji_type);
   w.EndObject();
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return finish(buf);
 }
 
 std::string ack_reaction_emoji(double unit) {
@@ -237,12 +248,7 @@ std::string ack_reaction_emoji(double unit) {
 
 caf::error check_reaction_response(unsigned http_status, std::string_view body) {
   rapidjson::Document doc;
-  int64_t code = 0;
-  if (auto err = envelope(http_status, body, doc, code))
-    return err;
-  if (code != 0)
-    return classify(http_status, code, json::string_or_empty(doc, "msg"));
-  return caf::none;
+  return successful_envelope(http_status, body, doc);
 }
 
 std::string send_body(const outbound_message& m) {
@@ -284,11 +290,8 @@ std::string reply_body(const outbound_message& m) {
 caf::expected<send_receipt> parse_send_response(unsigned http_status,
                                                 std::string_view body) {
   rapidjson::Document doc;
-  int64_t code = 0;
-  if (auto err = envelope(http_status, body, doc, code))
+  if (auto err = successful_envelope(http_status, body, doc))
     return err;
-  if (code != 0)
-    return classify(http_status, code, json::string_or_empty(doc, "msg"));
   auto* data = json::object(doc, "data");
   send_receipt out;
   if (data != nullptr) {

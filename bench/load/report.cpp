@@ -1,4 +1,5 @@
 #include "bench/load/report.hpp"
+#include "bench/load/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,14 +13,6 @@
 namespace loong::bench {
 
 namespace {
-
-std::string fmt(double v, int digits = 1) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
 
 double pct(std::vector<double> xs, double q) {
   if (xs.empty())

@@ -1,4 +1,5 @@
 #include "bench/load/scenarios.hpp"
+#include "bench/load/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,14 +10,6 @@
 namespace loong::bench {
 
 namespace {
-
-std::string fmt(double v, int digits = 1) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
 
 // A fresh work directory per session, under the run's output directory. A
 // store left by an earlier run would hold its event ids and de-duplicate

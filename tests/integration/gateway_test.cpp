@@ -124,7 +124,9 @@ TEST_CASE("gateway run answers both transports, dedups, reports and stops",
   CHECK(stop.exit_code == 0);
   CHECK(stop.out.find("gateway stop requested") != std::string::npos);
   CHECK(stop.out.find("gateway stopped") != std::string::npos);
-  CHECK(gw->wait(20000) == 0);
+  auto code = gw->wait(20000);
+  INFO("gateway stderr:\n" << gw->err());
+  CHECK(code == 0);
   auto after = env.status();
   CHECK_FALSE(after["running"].GetBool());
   CHECK(std::string{after["phase"].GetString()} == "stopped");

@@ -76,7 +76,8 @@ TEST_CASE("a killed account restarts and the others never notice", "[core][super
     return work && work->restarts == 1 && work->state == "running";
   }));
   CHECK(w2->outbound_started == 1);
-  auto backup = find(status_of(fx, sup), "backup");
+  auto rows = status_of(fx, sup);
+  auto backup = find(rows, "backup");
   REQUIRE(backup);
   CHECK(backup->restarts == 0);
   fx.stop(sup);
@@ -104,7 +105,8 @@ TEST_CASE("a crash loop spends the budget and the account is reported failed",
     REQUIRE(eventually([&] { return kill(fx, sup, "flaky"); }));
   }
   REQUIRE(eventually([&] {
-    auto f = find(status_of(fx, sup), "flaky");
+    auto rows = status_of(fx, sup);
+    auto f = find(rows, "flaky");
     return f && f->state == "failed";
   }));
   auto xs = status_of(fx, sup);
