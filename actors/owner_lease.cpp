@@ -30,6 +30,20 @@ void write_record(self_ptr self) {
     spdlog::error("owner-lease cannot write the owner files: {}", describe(err));
 }
 
+// Refreshes the surface counts from the live tree, then writes the record.
+void refresh_and_write(self_ptr self) {
+  self->request(self->state.owner, std::chrono::seconds(2), status_atom_v)
+    .then(
+      [self](gateway_snapshot& x) {
+        int64_t running = 0;
+        for (auto& a : x.accounts)
+          running += a.state == "running";
+        self->state.record.running_surface_count = running;
+        write_record(self);
+      },
+      [self](caf::error&) { write_record(self); });
+}
+
 // Starts the control endpoint; requests reach this actor as
 // control_request messages after the bearer token check.
 void start_control(self_ptr self) {
@@ -223,17 +237,7 @@ owner_lease(owner_lease_actor::stateful_pointer<owner_lease_state> self,
     [self](tick_atom, int64_t kind) {
       auto& st = self->state;
       if (kind == heartbeat_tick) {
-        // Refresh the surface counts from the live tree, then write.
-        self->request(st.owner, std::chrono::seconds(2), status_atom_v)
-          .then(
-            [self](gateway_snapshot& x) {
-              int64_t running = 0;
-              for (auto& a : x.accounts)
-                running += a.state == "running";
-              self->state.record.running_surface_count = running;
-              write_record(self);
-            },
-            [self](caf::error&) { write_record(self); });
+        refresh_and_write(self);
         self->delayed_send(self, std::chrono::milliseconds{st.opts.heartbeat_ms},
                            tick_atom_v, heartbeat_tick);
         return;
@@ -248,7 +252,11 @@ owner_lease(owner_lease_actor::stateful_pointer<owner_lease_state> self,
     },
     [self](phase_atom, std::string& phase) {
       self->state.record.phase = phase;
-      write_record(self);
+      // Readers right after the start see the accounts already counted.
+      if (phase == "running")
+        refresh_and_write(self);
+      else
+        write_record(self);
     },
     [self](stop_atom, std::string& reason) {
       self->state.record.shutdown_reason = "shutdown requested: " + reason;
