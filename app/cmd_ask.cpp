@@ -10,6 +10,7 @@
 #include "actors/provider_pool.hpp"
 #include "actors/provider_session.hpp"
 #include "app/actor_host.hpp"
+#include "app/error_text.hpp"
 #include "app/json_writer.hpp"
 #include "messages/errors.hpp"
 #include "protocol/ark_chat.hpp"
@@ -19,28 +20,6 @@
 namespace loong::app {
 
 namespace {
-
-/// The context of a loong error, else its rendering.
-std::string error_text(const caf::error& err) {
-  auto& ctx = err.context();
-  if (err.category() == caf::atom("loong") && ctx.size() == 1
-      && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return describe(err);
-}
-
-/// The playbook hint for `err`, naming the profile.
-std::string hint_for(const caf::error& err, const std::string& profile) {
-  auto hint = ark::doctor_hint(err);
-  for (auto at = hint.find("<name>"); at != std::string::npos;
-       at = hint.find("<name>", at + profile.size()))
-    hint.replace(at, 6, profile);
-  return hint;
-}
-
-int fail_with_hint(const std::string& message, const std::string& hint) {
-  return fail(hint.empty() ? message : message + "\nhint: " + hint);
-}
 
 /// Writes stream deltas to stdout as they arrive; `done_atom` answers the
 /// number of bytes written (all deltas sent before it are out by then).
@@ -87,7 +66,7 @@ int run_ask(const context& ctx) {
   if (!p->api_key.present())
     return fail_with_hint("provider " + p->name + ": credential missing ("
                             + p->api_key.missing_reason + ")",
-                          hint_for(caf::make_error(ec::missing_secret), p->name));
+                          provider_hint(caf::make_error(ec::missing_secret), p->name));
   // Tokens go to the terminal as they arrive; pipes and --json get the
   // whole answer at once.
   bool stream = !ctx.inv.no_stream && !ctx.inv.json && isatty(STDOUT_FILENO);
@@ -129,8 +108,8 @@ int run_ask(const context& ctx) {
     auto& err = res.error();
     if (err == caf::sec::request_timeout)
       return fail_with_hint("provider " + p->name + " did not answer in time",
-                            hint_for(caf::make_error(ec::timeout), p->name));
-    return fail_with_hint(error_text(err), hint_for(err, p->name));
+                            provider_hint(caf::make_error(ec::timeout), p->name));
+    return fail_with_hint(error_text(err), provider_hint(err, p->name));
   }
   if (ctx.inv.json) {
     print_json(*res);

@@ -6,6 +6,7 @@
 
 #include "actors/provider_pool.hpp"
 #include "app/actor_host.hpp"
+#include "app/error_text.hpp"
 #include "app/json_writer.hpp"
 #include "messages/errors.hpp"
 #include "protocol/ark_chat.hpp"
@@ -15,28 +16,6 @@
 namespace loong::app {
 
 namespace {
-
-/// The context of a loong error, else its rendering.
-std::string error_text(const caf::error& err) {
-  auto& ctx = err.context();
-  if (err.category() == caf::atom("loong") && ctx.size() == 1
-      && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return describe(err);
-}
-
-/// The playbook hint for `err`, naming the profile.
-std::string hint_for(const caf::error& err, const std::string& profile) {
-  auto hint = ark::doctor_hint(err);
-  for (auto at = hint.find("<name>"); at != std::string::npos;
-       at = hint.find("<name>", at + profile.size()))
-    hint.replace(at, 6, profile);
-  return hint;
-}
-
-int fail_with_hint(const std::string& message, const std::string& hint) {
-  return fail(hint.empty() ? message : message + "\nhint: " + hint);
-}
 
 /// The kind in Loong's Rust debug spelling (contract §1.2).
 std::string kind_label(const std::string& kind) {
@@ -62,7 +41,7 @@ int run_models_list(const context& ctx) {
   if (!p->api_key.present())
     return fail_with_hint("provider " + p->name + ": credential missing ("
                             + p->api_key.missing_reason + ")",
-                          hint_for(caf::make_error(ec::missing_secret), p->name));
+                          provider_hint(caf::make_error(ec::missing_secret), p->name));
   auto url = ark::models_url(p->base_url);
   caf::expected<std::vector<std::string>> models{std::vector<std::string>{}};
   {
@@ -85,15 +64,15 @@ int run_models_list(const context& ctx) {
     auto text = err == caf::sec::request_timeout
                   ? "provider " + p->name + ": no answer from " + url
                   : error_text(err);
-    auto hint = hint_for(err, p->name);
+    auto hint = provider_hint(err, p->name);
     if (err == caf::sec::request_timeout)
-      hint = hint_for(caf::make_error(ec::timeout), p->name);
+      hint = provider_hint(caf::make_error(ec::timeout), p->name);
     return fail_with_hint(text, hint);
   }
   if (models->empty())
     return fail_with_hint("provider " + p->name + ": " + url
                             + " listed no models",
-                          hint_for(caf::make_error(ec::invalid_config, "model"),
+                          provider_hint(caf::make_error(ec::invalid_config, "model"),
                                    p->name));
   if (ctx.inv.json) {
     json_writer w;

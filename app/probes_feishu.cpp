@@ -9,6 +9,7 @@
 
 #include "actors/token_keeper.hpp"
 #include "app/actor_host.hpp"
+#include "app/error_text.hpp"
 #include "messages/errors.hpp"
 
 namespace loong::app {
@@ -18,15 +19,6 @@ namespace {
 bool is_code(const caf::error& err, ec x) {
   return err && err.category() == caf::atom("loong")
          && err.code() == static_cast<uint8_t>(x);
-}
-
-// The readable part of an error (its context), without the code name.
-std::string context_of(const caf::error& err) {
-  auto& m = err.context();
-  if (err.category() == caf::atom("loong") && m.size() == 1
-      && m.match_element<std::string>(0))
-    return m.get_as<std::string>(0);
-  return describe(err);
 }
 
 std::string plain_http_note(const config::feishu_account& a) {
@@ -42,7 +34,7 @@ doctor_check judge(const config::feishu_account& a, const caf::expected<std::str
     c.detail = "tenant token obtained from " + a.base_url + plain_http_note(a);
     return c;
   }
-  auto text = context_of(res.error());
+  auto text = error_text(res.error());
   // Drop the keeper's "tenant token for <selector>: " prefix.
   auto cut = text.find(": ");
   if (text.rfind("tenant token for ", 0) == 0 && cut != std::string::npos)

@@ -7,6 +7,7 @@
 
 #include "actors/provider_pool.hpp"
 #include "app/actor_host.hpp"
+#include "app/error_text.hpp"
 #include "messages/errors.hpp"
 #include "protocol/ark_chat.hpp"
 
@@ -21,22 +22,6 @@ namespace {
 constexpr int64_t probe_timeout_ms = 10000;
 
 const char* check_name = "provider model probe";
-
-std::string error_text(const caf::error& err) {
-  auto& ctx = err.context();
-  if (err.category() == caf::atom("loong") && ctx.size() == 1
-      && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return describe(err);
-}
-
-std::string hint_for(const caf::error& err, const std::string& profile) {
-  auto hint = ark::doctor_hint(err);
-  for (auto at = hint.find("<name>"); at != std::string::npos;
-       at = hint.find("<name>", at + profile.size()))
-    hint.replace(at, 6, profile);
-  return hint;
-}
 
 bool is_auto(const std::string& model) {
   std::string m;
@@ -106,7 +91,7 @@ doctor_check model_probe(const config::gateway_config& cfg,
   }
   auto& err = models.error();
   auto detail = "models probe failed: " + error_text(err);
-  auto hint = hint_for(err, p.name);
+  auto hint = provider_hint(err, p.name);
   // A rejected key breaks chat too; other failures leave an explicit model
   // (or a preferred list) a chance.
   bool auth = err.category() == caf::atom("loong")
