@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <sstream>
 
-
 namespace loong::bench {
 
 namespace {
