@@ -23,11 +23,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a mock and reads the URL from its first stdout line (bounded wait).
+# Starts a mock in the background of this shell, so cleanup can stop it.
 start_mock() {
   local name=$1; shift
   "$root/$build/bench/$name" "$@" > "$work/$name.out" 2> "$work/$name.err" &
   pids+=($!)
+}
+
+# Prints a mock's URL from its first stdout line (bounded wait).
+mock_url() {
+  local name=$1
   for _ in $(seq 1 100); do
     if [ -s "$work/$name.out" ]; then
       sed -n 's/.* listening on //p' "$work/$name.out" | head -n1
@@ -35,13 +40,16 @@ start_mock() {
     fi
     sleep 0.1
   done
-  echo "error: $name did not start" >&2; exit 1
+  echo "error: $name did not start" >&2
 }
 
-feishu=$(start_mock mock_feishu --app cli_work:secret_work \
+start_mock mock_feishu --app cli_work:secret_work \
   --app cli_backup:secret_backup:ek_backup_demo:vt_backup_demo \
-  --ping-interval 5 --reconnect-interval 1 --reconnect-nonce 0)
-ark=$(start_mock mock_ark --delay-ms 20)
+  --ping-interval 5 --reconnect-interval 1 --reconnect-nonce 0
+start_mock mock_ark --delay-ms 20
+feishu=$(mock_url mock_feishu)
+ark=$(mock_url mock_ark)
+[ -n "$feishu" ] && [ -n "$ark" ] || exit 1
 hook_port=$(( 20000 + RANDOM % 20000 ))
 
 mkdir -p "$work/home"
