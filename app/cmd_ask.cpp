@@ -59,14 +59,8 @@ int run_ask(const context& ctx) {
   if (!cfg)
     return fail(cfg.error());
   auto p = cfg->provider();
-  if (!p)
-    return fail_with_hint("no provider profile is configured",
-                          "add active_provider = \"volcengine\" and a "
-                          "[providers.volcengine] table");
-  if (!p->api_key.present())
-    return fail_with_hint("provider " + p->name + ": credential missing ("
-                            + p->api_key.missing_reason + ")",
-                          provider_hint(caf::make_error(ec::missing_secret), p->name));
+  if (int code = require_provider(p))
+    return code;
   // Tokens go to the terminal as they arrive; pipes and --json get the
   // whole answer at once.
   bool stream = !ctx.inv.no_stream && !ctx.inv.json && isatty(STDOUT_FILENO);

@@ -34,14 +34,8 @@ int run_models_list(const context& ctx) {
   if (!cfg)
     return fail(cfg.error());
   auto p = cfg->provider();
-  if (!p)
-    return fail_with_hint("no provider profile is configured",
-                          "add active_provider = \"volcengine\" and a "
-                          "[providers.volcengine] table");
-  if (!p->api_key.present())
-    return fail_with_hint("provider " + p->name + ": credential missing ("
-                            + p->api_key.missing_reason + ")",
-                          provider_hint(caf::make_error(ec::missing_secret), p->name));
+  if (int code = require_provider(p))
+    return code;
   auto url = ark::models_url(p->base_url);
   caf::expected<std::vector<std::string>> models{std::vector<std::string>{}};
   {

@@ -28,4 +28,16 @@ int fail_with_hint(const std::string& message, const std::string& hint) {
   return fail(hint.empty() ? message : message + "\nhint: " + hint);
 }
 
+int require_provider(const config::provider_config* p) {
+  if (!p)
+    return fail_with_hint("no provider profile is configured",
+                          "add active_provider = \"volcengine\" and a "
+                          "[providers.volcengine] table");
+  if (!p->api_key.present())
+    return fail_with_hint("provider " + p->name + ": credential missing ("
+                            + p->api_key.missing_reason + ")",
+                          provider_hint(caf::make_error(ec::missing_secret), p->name));
+  return 0;
+}
+
 } // namespace loong::app
