@@ -39,6 +39,8 @@ struct account_deps {
   restart_options transport_restart;
   int64_t ask_timeout_ms = 120000;
   int64_t conversation_idle_ms = 300000;
+  /// Multiplies the outbox's retry delays (tests run the schedule faster).
+  double delivery_backoff_scale = 1.0;
 };
 
 /// State of an ACCOUNT SUPERVISOR.
@@ -48,6 +50,7 @@ struct account_supervisor_state {
   std::shared_ptr<const conversation_deps> conv_deps;
   token_keeper_actor keeper;
   sender_actor sender;
+  outbox_actor outbox;
   transport_actor transport;
   restart_policy transport_policy;
   int64_t transport_started_ms = 0;
@@ -56,13 +59,23 @@ struct account_supervisor_state {
     int64_t dispatched = 0;
   };
   std::unordered_map<std::string, chat> chats;
+  /// Messages in hand, by message_id: with their chat's conversation
+  /// (chat id) or, once answered, with the outbox ("" ). A redelivery of
+  /// one of them is never a new turn; one that is not in hand is resumed.
+  std::unordered_map<std::string, std::string> live;
   bool draining = false;
   account_status status;
 };
 
-/// One account's subtree: token keeper and sender (linked: their failure
-/// restarts the account), the transport (restarted here with backoff) and
-/// one conversation per chat. Journals every event before it is accepted.
+/// One account's subtree: token keeper, sender and outbox (linked: their
+/// failure restarts the account), the transport (restarted here with
+/// backoff) and one conversation per chat. Journals every event before it
+/// is accepted; on start resumes the journal: answered entries go to the
+/// outbox, unanswered ones to their conversation, except entries that
+/// crashed their handler `poison_cap` times (one apology, then failed) and
+/// entries older than stale_message_ms (skipped).
+constexpr int32_t poison_cap = 3;
+
 account_actor::behavior_type
 account_supervisor(account_actor::stateful_pointer<account_supervisor_state> self,
                    std::shared_ptr<const account_deps> deps);

@@ -17,14 +17,7 @@ using self_ptr = conversation_actor::stateful_pointer<conversation_state>;
 
 constexpr int64_t idle_tick = 1;
 constexpr int64_t next_tick = 2;
-// Cards above this size are refused by the platform (230025).
-constexpr size_t max_card_bytes = 30 * 1024;
 
-const char* apology_timeout
-  = "Sorry, the model took too long to answer. Please try again in a moment.";
-const char* apology_failure
-  = "Sorry, I could not get an answer from the model right now. Please try "
-    "again in a moment.";
 const char* unsupported_reply
   = "Sorry, I can only read text messages for now.";
 
@@ -38,12 +31,12 @@ bool is_reset_command(const std::string& text) {
 
 void process_next(self_ptr self);
 
-void finish(self_ptr self, const inbound_message& m, turn_outcome outcome,
-            bool done) {
+void finish(self_ptr self, const inbound_message& m, turn_outcome outcome) {
   auto& st = self->state;
   auto& d = *st.deps;
-  if (done && d.store)
-    self->send(d.store, done_atom_v, journal_key{m.account, m.message_id});
+  if (outcome.kind == "ignored" && d.store)
+    self->send(d.store, close_atom_v,
+               journal_close{{m.account, m.message_id}, "skipped", outcome.detail});
   outcome.chat_id = m.chat_id;
   outcome.message_id = m.message_id;
   if (m.received_ms > 0)
@@ -59,77 +52,53 @@ void finish(self_ptr self, const inbound_message& m, turn_outcome outcome,
   self->send(self, tick_atom_v, next_tick);
 }
 
-// Posts `chunks` one after the other as replies to `m`; all or nothing is
-// reported (a partial failure stays journaled and is resumed later).
-void send_chunks(self_ptr self, inbound_message m,
-                 std::shared_ptr<std::vector<std::string>> chunks, size_t i,
-                 turn_outcome outcome) {
-  auto& d = *self->state.deps;
-  if (i >= chunks->size()) {
-    finish(self, m, std::move(outcome), true);
-    return;
+// The answer is known: it is stored with the journal entry (and the turn
+// with the history, in the same write) before the outbox delivers it, so a
+// failed delivery or a restart never asks the provider a second time.
+void answer(self_ptr self, inbound_message m, std::string text, std::string kind,
+            bool provider_failed, std::vector<chat_turn> turns = {}) {
+  auto& st = self->state;
+  auto& d = *st.deps;
+  stored_answer a;
+  a.text = std::move(text);
+  a.kind = std::move(kind);
+  a.provider_failed = provider_failed;
+  a.answered_ms = wall_clock_ms();
+  if (d.store) {
+    journal_answer x;
+    x.key = {m.account, m.message_id};
+    x.answer = a;
+    if (!turns.empty())
+      x.history = {session_key(*d.account, st.chat_id), std::move(turns)};
+    self->send(d.store, answer_atom_v, std::move(x));
   }
-  outbound_message out;
-  out.account = d.account->id;
-  out.reply_to_message_id = m.message_id;
-  out.reply_in_thread = !m.thread_id.empty() || !m.root_id.empty()
-                        || !m.parent_id.empty();
-  out.receive_id = m.chat_id;
-  auto card = feishu::markdown_card_content((*chunks)[i]);
-  if (card.size() <= max_card_bytes) {
-    out.msg_type = "interactive";
-    out.content = std::move(card);
-  } else {
-    out.msg_type = "text";
-    out.content = feishu::text_content((*chunks)[i]);
-  }
-  out.uuid = feishu::reply_uuid(d.account->id, m.message_id, static_cast<int>(i));
-  self->request(d.sender, std::chrono::milliseconds{d.send_timeout_ms}, send_atom_v,
-                std::move(out))
-    .then(
-      [self, m, chunks, i, outcome](send_receipt&) mutable {
-        send_chunks(self, std::move(m), chunks, i + 1, std::move(outcome));
-      },
-      [self, m](caf::error& err) {
-        auto& d = *self->state.deps;
-        spdlog::error("conversation {} chat={} message={} reply failed: {}",
-                      d.account->selector(), m.chat_id, m.message_id, describe(err));
-        turn_outcome o;
-        o.kind = "failed";
-        o.detail = describe(err);
-        // Not marked done: the journal keeps it for the next start.
-        finish(self, m, std::move(o), false);
-      });
-}
-
-void reply(self_ptr self, inbound_message m, const std::string& text,
-           turn_outcome outcome) {
-  auto chunks = std::make_shared<std::vector<std::string>>(feishu::split_reply(text));
-  if (chunks->empty())
-    chunks->push_back("(empty answer)");
-  send_chunks(self, std::move(m), std::move(chunks), 0, std::move(outcome));
+  turn_outcome o;
+  o.kind = "answered";
+  o.provider_failed = provider_failed;
+  delivery_job job;
+  job.message = m;
+  job.answer = std::move(a);
+  self->send(d.outbox, deliver_atom_v, std::move(job));
+  finish(self, m, std::move(o));
 }
 
 void ask_provider(self_ptr self, inbound_message m, std::string prompt) {
   auto& d = *self->state.deps;
   self->request(self->state.session, std::chrono::milliseconds{d.ask_timeout_ms},
-                ask_atom_v, std::move(prompt))
+                ask_atom_v, prompt)
     .then(
-      [self, m](completion_result& r) {
-        turn_outcome o;
-        o.kind = "replied";
-        reply(self, m, r.text, std::move(o));
+      [self, m, prompt](completion_result& r) {
+        std::vector<chat_turn> turns;
+        // An empty answer is not worth remembering (Ark rejects empty turns).
+        if (!r.text.empty())
+          turns = {{"user", prompt}, {"assistant", r.text}};
+        answer(self, m, std::move(r.text), "replied", false, std::move(turns));
       },
       [self, m](caf::error& err) {
         auto& d = *self->state.deps;
         spdlog::error("conversation {} chat={} message={} provider failed: {}",
                       d.account->selector(), m.chat_id, m.message_id, describe(err));
-        turn_outcome o;
-        o.kind = "apologized";
-        o.provider_failed = true;
-        o.detail = describe(err);
-        bool timed_out = err == ec::timeout || err == caf::sec::request_timeout;
-        reply(self, m, timed_out ? apology_timeout : apology_failure, std::move(o));
+        answer(self, m, apology_for(err), "apologized", true);
       });
 }
 
@@ -148,11 +117,7 @@ void with_session(self_ptr self, inbound_message m, std::string prompt) {
         ask_provider(self, m, prompt);
       },
       [self, m](caf::error& err) {
-        turn_outcome o;
-        o.kind = "apologized";
-        o.provider_failed = true;
-        o.detail = describe(err);
-        reply(self, m, apology_failure, std::move(o));
+        answer(self, m, apology_for(err), "apologized", true);
       });
 }
 
@@ -163,14 +128,11 @@ void handle(self_ptr self, inbound_message m) {
     turn_outcome o;
     o.kind = "ignored";
     o.detail = why;
-    finish(self, m, std::move(o), true);
+    finish(self, m, std::move(o));
     return;
   }
   if (m.kind == content_kind::unsupported) {
-    turn_outcome o;
-    o.kind = "replied";
-    o.detail = "unsupported " + m.message_type;
-    reply(self, std::move(m), unsupported_reply, std::move(o));
+    answer(self, std::move(m), unsupported_reply, "replied", false);
     return;
   }
   auto prompt = feishu::prompt_text(m, st.bot_open_id);
@@ -178,9 +140,13 @@ void handle(self_ptr self, inbound_message m) {
     turn_outcome o;
     o.kind = "ignored";
     o.detail = "empty";
-    finish(self, m, std::move(o), true);
+    finish(self, m, std::move(o));
     return;
   }
+  // Counts towards the poison cap: a message whose turn keeps crashing its
+  // handler is given up after a few starts (account_supervisor).
+  if (d.store)
+    self->send(d.store, attempt_atom_v, journal_key{m.account, m.message_id});
   // Contract §5.8: an accepted message gets an emoji before the provider
   // turn. The journal's de-duplication keeps a re-delivery from a second one.
   if (d.account->ack_reactions)
@@ -188,10 +154,7 @@ void handle(self_ptr self, inbound_message m) {
   if (is_reset_command(prompt)) {
     if (st.session)
       self->send(st.session, reset_atom_v);
-    turn_outcome o;
-    o.kind = "replied";
-    o.detail = "reset";
-    reply(self, std::move(m), "Started a new conversation.", std::move(o));
+    answer(self, std::move(m), "Started a new conversation.", "replied", false);
     return;
   }
   with_session(self, std::move(m), std::move(prompt));
@@ -230,6 +193,17 @@ void process_next(self_ptr self) {
 }
 
 } // namespace
+
+std::string apology_for(const caf::error& err) {
+  if (err == ec::rate_limited || err == ec::overloaded)
+    return "Sorry, the model is receiving too many requests right now (rate "
+           "limited). Please try again in a minute.";
+  if (err == ec::timeout || err == caf::sec::request_timeout)
+    return "Sorry, the model took too long to answer (timeout). Please try "
+           "again in a moment.";
+  return "Sorry, the model service returned an error, so I could not answer. "
+         "Please try again in a moment.";
+}
 
 conversation_actor::behavior_type
 conversation(conversation_actor::stateful_pointer<conversation_state> self,

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include <caf/fwd.hpp>
+
 #include "actors/runtime.hpp"
 #include "config/gateway_config.hpp"
 #include "messages/actors.hpp"
@@ -21,6 +23,8 @@ struct conversation_deps {
   token_keeper_actor keeper;
   provider_pool_actor pool;
   store_actor store;
+  /// Delivers every answer (stored first, so it is never asked twice).
+  outbox_actor outbox;
   /// Deadline for one provider answer (all retries included).
   int64_t ask_timeout_ms = 120000;
   /// Deadline for one reply to be accepted by the platform.
@@ -43,7 +47,8 @@ struct conversation_state {
   provider_session_actor session;
 };
 
-/// A chat of one account: trust boundary, provider call, reply, journal.
+/// A chat of one account: trust boundary, provider call, then the answer
+/// is stored with its journal entry and handed to the outbox.
 conversation_actor::behavior_type
 conversation(conversation_actor::stateful_pointer<conversation_state> self,
              std::shared_ptr<const conversation_deps> deps, std::string chat_id);
@@ -56,5 +61,9 @@ std::string session_key(const config::feishu_account& a,
 /// empty when the message may be answered, else why it is ignored.
 std::string gate(const config::feishu_account& a, const inbound_message& m,
                  const std::string& bot_open_id);
+
+/// The apology for a failed provider turn: says what kind of failure
+/// (rate limited, timeout, provider error), never internals.
+std::string apology_for(const caf::error& err);
 
 } // namespace loong

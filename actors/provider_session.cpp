@@ -31,14 +31,12 @@ void on_answer(session_ptr self, caf::expected<completion_result> res) {
   st.busy = false;
   if (res) {
     // An empty answer is not worth remembering (Ark rejects empty turns).
+    // The asker stores the turns together with the answer it delivers
+    // (journal_answer), so a restart never writes a turn twice.
     if (!res->text.empty()) {
-      std::vector<chat_turn> turns{{"user", ask.text},
-                                   {"assistant", res->text}};
-      st.history.insert(st.history.end(), turns.begin(), turns.end());
+      st.history.push_back({"user", ask.text});
+      st.history.push_back({"assistant", res->text});
       trim_history(st.history, st.cfg.history_turns, st.cfg.history_chars);
-      if (st.store)
-        self->send(st.store, history_atom_v,
-                   history_append{st.key, std::move(turns)});
     }
     ask.rp.deliver(std::move(*res));
   } else {

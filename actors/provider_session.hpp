@@ -69,9 +69,10 @@ using provider_session_pointer
 /// The PROVIDER SESSION of one conversation key: sends the system prompt,
 /// a bounded history window (cfg.history_turns / history_chars, oldest
 /// dropped first) and the user's text through `pool`, one ask at a time in
-/// arrival order. Loads the stored history from `store` on start and
-/// appends both turns after each successful answer (`store` may be
-/// invalid: memory only).
+/// arrival order. Loads the stored history from `store` on start (`store`
+/// may be invalid: memory only) and keeps both turns of each successful
+/// answer in memory; storing them is the asker's job (the conversation
+/// writes them with the stored answer, in one transaction).
 provider_session_actor::behavior_type
 provider_session(provider_session_pointer self, runtime_ptr rt,
                  provider_pool_actor pool, store_actor store, std::string key,

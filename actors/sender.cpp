@@ -179,34 +179,50 @@ void attempt(sender_ptr self, int64_t id) {
           });
 }
 
-// An ack reaction: one attempt, no retries (contract §5.8: failures only log).
-void react(sender_ptr self, std::string message_id, std::string emoji) {
+void react(sender_ptr self, std::string message_id, std::string emoji, bool refreshed);
+
+void react_failed(sender_ptr self, const std::string& message_id, const std::string& emoji,
+                  bool refreshed, const caf::error& err, const std::string& used_token) {
+  auto& st = self->state;
+  // A rejected token is the one failure worth a second try (contract §5.8
+  // otherwise: failures only log).
+  if (is_code(err, ec::token_invalid) && !refreshed) {
+    spdlog::debug("sender {} ack reaction message={}: token rejected; refreshing once",
+                  st.account.selector(), message_id);
+    if (!used_token.empty())
+      self->send(st.keeper, invalid_atom_v, used_token);
+    return react(self, message_id, emoji, true);
+  }
+  spdlog::warn("sender {} ack reaction message={} failed: {}", st.account.selector(),
+               message_id, describe(err));
+}
+
+// An ack reaction: one attempt, plus one after a token refresh.
+void react(sender_ptr self, std::string message_id, std::string emoji, bool refreshed) {
   auto& st = self->state;
   self->request(st.keeper, std::chrono::milliseconds{st.opts.token_timeout_ms}, token_atom_v)
     .then(
-      [self, message_id, emoji](std::string& token) {
+      [self, message_id, emoji, refreshed](std::string& token) {
         auto& st = self->state;
         auto x = openapi_post(st, feishu::reaction_path(message_id),
                               feishu::reaction_body(emoji), token);
         self->request(st.rt->http, answers_on_its_own, std::move(x))
           .then(
-            [self, message_id](http_reply& r) {
+            [self, message_id, emoji, refreshed, token](http_reply& r) {
               auto err = r.ok() ? feishu::check_reaction_response(
                                     static_cast<unsigned>(r.status), r.body)
                                 : http_transport_error(r, "POST reaction");
               if (err)
-                spdlog::warn("sender {} ack reaction message={} failed: {}",
-                             self->state.account.selector(), message_id, describe(err));
+                react_failed(self, message_id, emoji, refreshed, err, token);
             },
-            [self, message_id](caf::error& err) {
-              spdlog::warn("sender {} ack reaction message={} failed: {}",
-                           self->state.account.selector(), message_id, describe(err));
+            [self, message_id, emoji, refreshed](caf::error& err) {
+              react_failed(self, message_id, emoji, refreshed,
+                           actor_request_error(err, "http bridge"), {});
             });
       },
-      [self, message_id](caf::error& err) {
-        spdlog::warn("sender {} ack reaction message={} failed: {}",
-                     self->state.account.selector(), message_id,
-                     describe(actor_request_error(err, "token keeper")));
+      [self, message_id, emoji, refreshed](caf::error& err) {
+        react_failed(self, message_id, emoji, refreshed,
+                     actor_request_error(err, "token keeper"), {});
       });
 }
 
@@ -284,7 +300,7 @@ sender_with(sender_impl_actor::stateful_pointer<sender_state> self,
       return on_send(self, m);
     },
     [self](react_atom, std::string& message_id, std::string& emoji) {
-      react(self, std::move(message_id), std::move(emoji));
+      react(self, std::move(message_id), std::move(emoji), false);
     },
     [self](tick_atom, int64_t id) { attempt(self, id); },
   };

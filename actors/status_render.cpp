@@ -1,5 +1,10 @@
 #include "actors/status_render.hpp"
 
+#include "actors/runtime.hpp"
+
+#include <algorithm>
+#include <functional>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -17,6 +22,14 @@ void str(writer& w, const char* key, const std::string& v) {
 void num(writer& w, const char* key, int64_t v) {
   w.Key(key);
   w.Int64(v);
+}
+
+void opt_str(writer& w, const char* key, const std::string& v) {
+  w.Key(key);
+  if (v.empty())
+    w.Null();
+  else
+    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
 }
 
 void histogram(writer& w, const char* key, const latency_histogram& h) {
@@ -63,11 +76,14 @@ void account(writer& w, const account_status& a) {
   num(w, "reconnects", a.transport.reconnects);
   num(w, "received", a.transport.received);
   num(w, "rejected", a.transport.rejected);
-  w.Key("last_error");
-  if (a.transport.last_error.empty())
-    w.Null();
+  opt_str(w, "last_error", a.transport.last_error);
+  w.Key("disconnected_since_ms");
+  if (a.transport.disconnected_since_ms > 0)
+    w.Int64(a.transport.disconnected_since_ms);
   else
-    w.String(a.transport.last_error.c_str());
+    w.Null();
+  num(w, "disconnected_total_ms", disconnected_total_ms(a.transport));
+  opt_str(w, "last_disconnect_reason", a.transport.last_disconnect_reason);
   w.EndObject();
   num(w, "restarts", a.restarts);
   num(w, "started_at_ms", a.started_at_ms);
@@ -80,11 +96,17 @@ void account(writer& w, const account_status& a) {
   num(w, "active_chats", a.active_chats);
   num(w, "in_flight", a.in_flight);
   histogram(w, "reply_latency", a.reply_latency);
-  w.Key("last_error");
-  if (a.last_error.empty())
-    w.Null();
-  else
-    w.String(a.last_error.c_str());
+  num(w, "stale_skipped", a.stale_skipped);
+  num(w, "poisoned", a.poisoned);
+  w.Key("outbox");
+  w.StartObject();
+  num(w, "pending", a.outbox.pending);
+  num(w, "oldest_age_ms", a.outbox.oldest_age_ms);
+  num(w, "retrying", a.outbox.retrying);
+  num(w, "retries", a.outbox.retries);
+  num(w, "failed", a.outbox.failed);
+  w.EndObject();
+  opt_str(w, "last_error", a.last_error);
   w.EndObject();
 }
 
@@ -124,6 +146,13 @@ void histogram_text(std::string& out, const std::string& name,
 }
 
 } // namespace
+
+int64_t disconnected_total_ms(const transport_status& t) {
+  auto total = t.disconnected_total_ms;
+  if (t.disconnected_since_ms > 0)
+    total += std::max<int64_t>(wall_clock_ms() - t.disconnected_since_ms, 0);
+  return total;
+}
 
 std::string snapshot_json(const gateway_snapshot& x) {
   rapidjson::StringBuffer buf;
@@ -180,10 +209,41 @@ std::string metrics_text(const gateway_snapshot& x) {
       out += std::string{m.name} + "{account=\"" + escape_label(a.selector) + "\"} "
              + std::to_string(a.*(m.field)) + "\n";
   }
-  counter(out, "loong_reconnects_total", "Transport reconnects.", "counter");
-  for (auto& a : x.accounts)
-    out += "loong_reconnects_total{account=\"" + escape_label(a.selector) + "\"} "
-           + std::to_string(a.transport.reconnects) + "\n";
+  struct account_metric {
+    const char* name;
+    const char* help;
+    const char* type;
+    std::function<std::string(const account_status&)> value;
+  };
+  auto seconds = [](int64_t ms) { return std::to_string(static_cast<double>(ms) / 1000.0); };
+  const account_metric more[] = {
+    {"loong_reconnects_total", "Transport reconnects.", "counter",
+     [](const account_status& a) { return std::to_string(a.transport.reconnects); }},
+    {"loong_transport_disconnected_seconds_total",
+     "Time the transport spent without a connection, the current outage included.",
+     "counter",
+     [&](const account_status& a) { return seconds(disconnected_total_ms(a.transport)); }},
+    {"loong_outbox_pending", "Stored answers waiting for the platform to accept them.",
+     "gauge", [](const account_status& a) { return std::to_string(a.outbox.pending); }},
+    {"loong_outbox_retrying", "Pending answers past their first failed attempt.", "gauge",
+     [](const account_status& a) { return std::to_string(a.outbox.retrying); }},
+    {"loong_outbox_oldest_age_seconds", "Age of the oldest pending answer.", "gauge",
+     [&](const account_status& a) { return seconds(a.outbox.oldest_age_ms); }},
+    {"loong_outbox_retries_total", "Delivery attempts that failed and were rescheduled.",
+     "counter", [](const account_status& a) { return std::to_string(a.outbox.retries); }},
+    {"loong_outbox_failed_total", "Answers given up (deadline or rejected for good).",
+     "counter", [](const account_status& a) { return std::to_string(a.outbox.failed); }},
+    {"loong_stale_skipped_total", "Journaled messages too old to answer on replay.",
+     "counter", [](const account_status& a) { return std::to_string(a.stale_skipped); }},
+    {"loong_poisoned_total", "Messages given up after crashing their handler.", "counter",
+     [](const account_status& a) { return std::to_string(a.poisoned); }},
+  };
+  for (auto& m : more) {
+    counter(out, m.name, m.help, m.type);
+    for (auto& a : x.accounts)
+      out += std::string{m.name} + "{account=\"" + escape_label(a.selector) + "\"} "
+             + m.value(a) + "\n";
+  }
   counter(out, "loong_transport_up", "1 when the account's transport is connected or listening.", "gauge");
   for (auto& a : x.accounts) {
     auto up = a.transport.state == "connected" || a.transport.state == "listening";

@@ -27,48 +27,67 @@ inbound_verdict verdict_of(const caf::expected<store::admit_result>& r) {
   if (!r)
     return {"refused", describe(r.error())};
   if (*r == store::admit_result::duplicate)
-    return {"duplicate", ""};
-  return {"accepted", ""};
+    return {"duplicate", "", false};
+  if (*r == store::admit_result::duplicate_unfinished)
+    return {"duplicate", "", true};
+  return {"accepted", "", false};
 }
 
-// Applies one write inside the open transaction; admits record their result.
-caf::error apply(store_keeper_state& st, store_write& w, int64_t now,
-                 caf::expected<store::admit_result>& admitted) {
+// The writes other than admit, in whatever transaction is open.
+caf::error apply_update(store_keeper_state& st, const store_write& w, int64_t now) {
+  auto& j = *st.journal;
   switch (w.what) {
     case store_write::kind::admit:
-      admitted = st.journal->admit_within(w.message, now, st.dedupe_ttl_ms);
-      return admitted ? caf::none : admitted.error();
+      return caf::none;
     case store_write::kind::done:
-      return st.journal->mark_done(w.key.account, w.key.message_id, now);
+      return j.mark_done(w.key.account, w.key.message_id, now);
+    case store_write::kind::attempt:
+      return j.mark_attempt(w.key.account, w.key.message_id);
+    case store_write::kind::answer:
+      // The answer and its history turns land together or not at all.
+      if (auto err = j.store_answer(w.key.account, w.key.message_id, w.answer))
+        return err;
+      [[fallthrough]];
     case store_write::kind::history:
       for (auto& t : w.turns.turns)
         if (auto err = st.history->append_within(w.turns.session_key, t, now))
           return err;
       return caf::none;
+    case store_write::kind::progress:
+      return j.record_progress(w.key.account, w.key.message_id, w.progress.attempts,
+                               w.progress.chunks_done);
+    case store_write::kind::close:
+      return j.close(w.key.account, w.key.message_id, w.closing.outcome,
+                     w.closing.reason, now);
   }
   return caf::none;
+}
+
+// Applies one write inside the open transaction; admits record their result.
+caf::error apply(store_keeper_state& st, store_write& w, int64_t now,
+                 caf::expected<store::admit_result>& admitted) {
+  if (w.what == store_write::kind::admit) {
+    admitted = st.journal->admit_within(w.message, now, st.dedupe_ttl_ms);
+    return admitted ? caf::none : admitted.error();
+  }
+  return apply_update(st, w, now);
 }
 
 // Applies one write in its own transaction (the slow path after a batch
 // failed), so an error stays with the write that caused it.
 caf::expected<store::admit_result> apply_alone(store_keeper_state& st, store_write& w,
                                                int64_t now) {
-  switch (w.what) {
-    case store_write::kind::admit:
-      return st.journal->admit(w.message, now, st.dedupe_ttl_ms);
-    case store_write::kind::done:
-      if (auto err = st.journal->mark_done(w.key.account, w.key.message_id, now))
-        spdlog::error("store-keeper mark_done failed account={} message={}: {}",
-                      w.key.account, w.key.message_id, describe(err));
-      break;
-    case store_write::kind::history:
-      for (auto& t : w.turns.turns)
-        if (auto err = st.history->append(w.turns.session_key, t, now)) {
-          spdlog::error("store-keeper history append failed: {}", describe(err));
-          break;
-        }
-      break;
-  }
+  if (w.what == store_write::kind::admit)
+    return st.journal->admit(w.message, now, st.dedupe_ttl_ms);
+  store::transaction tx{*st.db, "store-keeper write"};
+  auto err = tx.begin();
+  if (!err)
+    err = apply_update(st, w, now);
+  if (!err)
+    err = tx.commit();
+  if (err)
+    spdlog::error("store-keeper write failed account={} message={}: {}", w.key.account,
+                  w.key.message_id, describe(err));
   return store::admit_result::accepted;
 }
 
@@ -170,21 +189,58 @@ store_keeper(store_actor::stateful_pointer<store_keeper_state> self,
       w.key = std::move(k);
       enqueue(self, std::move(w));
     },
+    [self](attempt_atom, journal_key& k) {
+      store_write w;
+      w.what = store_write::kind::attempt;
+      w.key = std::move(k);
+      enqueue(self, std::move(w));
+    },
+    [self](answer_atom, journal_answer& x) {
+      store_write w;
+      w.what = store_write::kind::answer;
+      w.key = std::move(x.key);
+      w.answer = std::move(x.answer);
+      w.turns = std::move(x.history);
+      enqueue(self, std::move(w));
+    },
+    [self](progress_atom, delivery_progress& x) {
+      store_write w;
+      w.what = store_write::kind::progress;
+      w.key = x.key;
+      w.progress = std::move(x);
+      enqueue(self, std::move(w));
+    },
+    [self](close_atom, journal_close& x) {
+      store_write w;
+      w.what = store_write::kind::close;
+      w.key = x.key;
+      w.closing = std::move(x);
+      enqueue(self, std::move(w));
+    },
     [self](flush_atom) {
       self->state.flush_queued = false;
       flush(self->state);
     },
     // Reads see every write received before them.
     [self](pending_atom, std::string& account)
-      -> caf::result<std::vector<inbound_message>> {
+      -> caf::result<std::vector<journal_item>> {
       flush(self->state);
       auto xs = self->state.journal->pending(account);
       if (!xs)
         return xs.error();
-      std::vector<inbound_message> out;
+      std::vector<journal_item> out;
       out.reserve(xs->size());
-      for (auto& e : *xs)
-        out.push_back(std::move(e.message));
+      for (auto& e : *xs) {
+        journal_item x;
+        x.message = std::move(e.message);
+        x.attempts = e.attempts;
+        x.received_ms = e.received_ms;
+        x.answered = e.answered;
+        x.answer = std::move(e.answer);
+        x.delivery_attempts = e.delivery_attempts;
+        x.chunks_done = e.chunks_done;
+        out.push_back(std::move(x));
+      }
       return out;
     },
     [self](history_atom, std::string& key) -> caf::result<std::vector<chat_turn>> {

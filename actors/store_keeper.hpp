@@ -18,11 +18,15 @@ namespace loong {
 
 /// A write waiting for the next group commit.
 struct store_write {
-  enum class kind { admit, done, history } what = kind::done;
+  enum class kind { admit, done, history, attempt, answer, progress, close };
+  kind what = kind::done;
   inbound_message message;
   caf::typed_response_promise<inbound_verdict> verdict;
   journal_key key;
   history_append turns;
+  stored_answer answer;
+  delivery_progress progress;
+  journal_close closing;
 };
 
 /// State of the STORE KEEPER: the SQLite file and its tables.

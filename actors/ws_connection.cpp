@@ -25,7 +25,7 @@ void ws_client_slot::abort() {
   }
 }
 
-ws_connection_state::ws_connection_state() : policy(600000, 0, random_unit) {
+ws_connection_state::ws_connection_state() : policy(reconnect_options{}, random_unit) {
 }
 
 namespace {
@@ -68,11 +68,8 @@ void attempt_failed(ws_self self, bool fatal, const std::string& why) {
   auto& st = self->state;
   st.slot->abort();
   st.open = false;
-  auto r = st.policy.attempt_failed(st.live, fatal);
+  auto r = st.policy.attempt_failed(fatal);
   st.status.last_error = why;
-  if (r.exhausted)
-    st.status.last_error += " (ReconnectCount " + std::to_string(st.live.reconnect_count)
-                            + " spent)";
   st.status.state = r.slow ? "failed" : "backoff";
   if (r.slow)
     spdlog::warn("ws-connection {} cannot connect ({}); {}retrying every {} ms",
@@ -80,7 +77,7 @@ void attempt_failed(ws_self self, bool fatal, const std::string& why) {
                  fatal ? "not retryable, " : "", r.delay_ms);
   else
     spdlog::info("ws-connection {} attempt {} failed ({}); retrying in {} ms",
-                 st.account.selector(), st.policy.attempts(), why, r.delay_ms);
+                 st.account.selector(), st.policy.failures(), why, r.delay_ms);
   arm(self, ws_timer::attempt, r.delay_ms);
 }
 
@@ -146,8 +143,13 @@ void on_opened(ws_self self, const ws_opened& m) {
     return;
   st.open = true;
   st.policy.connected();
+  st.opened_steady_ms = steady_ms();
   st.status.state = "connected";
   st.status.connected_since_ms = st.rt->now_ms ? st.rt->now_ms() : wall_clock_ms();
+  if (st.status.disconnected_since_ms > 0)
+    st.status.disconnected_total_ms
+      += std::max<int64_t>(st.status.connected_since_ms - st.status.disconnected_since_ms, 0);
+  st.status.disconnected_since_ms = 0;
   st.reasm = feishu::reassembler{st.opts.reassembly};
   st.unanswered_ping_ms = 0;
   spdlog::info("ws-connection {} connected device_id={} service_id={} reconnects={}",
@@ -270,12 +272,12 @@ ws_connection(ws_connection_actor::stateful_pointer<ws_connection_state> self,
   st.parent = std::move(parent);
   st.opts = opts;
   st.live = opts.initial_config;
-  st.policy = ws_reconnect_policy{opts.fatal_retry_ms, opts.min_reconnect_interval_ms,
-                                  random_unit};
+  st.policy = ws_reconnect_policy{opts.reconnect, random_unit};
   st.reasm = feishu::reassembler{opts.reassembly};
   st.slot = std::make_shared<ws_client_slot>();
   st.status.kind = "websocket";
   st.status.state = "connecting";
+  st.status.disconnected_since_ms = st.rt->now_ms ? st.rt->now_ms() : wall_clock_ms();
   // The state is destroyed before attached functors run; the shared slot
   // outlives it, so the session is aborted and nothing leaks.
   self->attach_functor([slot = st.slot] { slot->abort(); });

@@ -23,20 +23,21 @@ namespace loong {
 
 /// Tunables of a ws_connection; defaults follow the spec and the SDKs.
 struct ws_options {
+  /// Pings go out at the platform's PingInterval, but at least this often:
+  /// a connection that went silent (a blackhole, a dead NAT entry) is only
+  /// found by a ping nothing answers, and 120 s is too long to be deaf.
+  int64_t max_ping_interval_ms = 5000;
   /// Liveness: no inbound frame of any kind this long after a ping means
   /// the connection is dead (abort and reconnect); 0 disables the check.
-  int64_t pong_timeout_ms = 60000;
+  int64_t pong_timeout_ms = 5000;
   /// Deadline for TCP connect + TLS + WebSocket upgrade.
-  int64_t handshake_timeout_ms = 15000;
-  /// Deadline of the discovery POST (the SDK uses 15 s).
-  int64_t discovery_timeout_ms = 15000;
+  int64_t handshake_timeout_ms = 8000;
+  /// Deadline of the discovery POST (a busy endpoint is retried sooner).
+  int64_t discovery_timeout_ms = 5000;
   /// How long to wait for the account's verdict before ACKing 500.
   int64_t ack_timeout_ms = 2500;
-  /// Slow retry interval after a non-retryable error or a spent
-  /// ReconnectCount (the account recovers without a restart).
-  int64_t fatal_retry_ms = 600000;
-  /// Floor of the interval between attempts (0 = only ReconnectInterval).
-  int64_t min_reconnect_interval_ms = 0;
+  /// The reconnect schedule.
+  reconnect_options reconnect;
   /// ClientConfig in force until the platform sends one (seconds).
   feishu::client_config initial_config;
   /// Bounds on incomplete multi-part messages.
@@ -76,6 +77,9 @@ struct ws_connection_state {
   bool draining = false;
   /// False until the first attempt started (later ones are reconnects).
   bool started = false;
+  /// Steady ms when the current connection opened (its uptime decides
+  /// whether the backoff resets).
+  int64_t opened_steady_ms = 0;
   int32_t service_id = 0;
   std::string device_id;
   feishu::reassembler reasm;

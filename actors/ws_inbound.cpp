@@ -164,13 +164,20 @@ void handle_frame(ws_self self, std::string data) {
   if (r.what == feishu::reassembler::outcome::pending)
     return;
   if (r.what == feishu::reassembler::outcome::rejected) {
-    // Spec §6.6: log and drop without ACK.
+    // Refused for good (over a bound): ACKed, or the platform would
+    // redeliver it forever.
     ++st.status.rejected;
-    spdlog::warn("ws-connection {} rejects a fragment message_id={} trace_id={}: {}",
+    spdlog::warn("ws-connection {} rejects a fragment message_id={} trace_id={}: {}; "
+                 "ACK 200",
                  st.account.selector(), f->header("message_id"), f->header("trace_id"),
                  r.reason);
-    return;
+    f->payload.reset();
+    return send_ack(self, st.generation, *f, received_ms, 200, {});
   }
+  if (!r.reason.empty())
+    spdlog::warn("ws-connection {} takes a frame alone message_id={} trace_id={}: {}",
+                 st.account.selector(), f->header("message_id"), f->header("trace_id"),
+                 r.reason);
   // The ACK echoes the completing frame with its own payload (§6.7).
   f->payload.reset();
   dispatch(self, std::move(*f), r.payload, received_ms);

@@ -5,47 +5,50 @@
 
 namespace loong {
 
-ws_reconnect_policy::ws_reconnect_policy(int64_t slow_retry_ms,
-                                         int64_t min_interval_ms,
+ws_reconnect_policy::ws_reconnect_policy(reconnect_options opts,
                                          std::function<double()> random_unit)
-  : slow_retry_ms_(std::max<int64_t>(slow_retry_ms, 1)),
-    min_interval_ms_(std::max<int64_t>(min_interval_ms, 0)),
-    random_unit_(std::move(random_unit)) {
+  : opts_(opts), random_unit_(std::move(random_unit)) {
+  opts_.base_ms = std::max<int64_t>(opts_.base_ms, 1);
+  opts_.cap_ms = std::max(opts_.cap_ms, opts_.base_ms);
+  opts_.floor_ms = std::clamp<int64_t>(opts_.floor_ms, 0, opts_.base_ms);
+  opts_.fatal_retry_ms = std::max<int64_t>(opts_.fatal_retry_ms, 1);
 }
 
-int64_t ws_reconnect_policy::connection_lost(const feishu::client_config& cfg) {
-  attempts_ = 0;
-  slow_ = false;
-  auto nonce_ms = static_cast<int64_t>(std::max(cfg.reconnect_nonce_s, 0)) * 1000;
-  if (nonce_ms == 0 || !random_unit_)
-    return 0;
+int64_t ws_reconnect_policy::jitter(int64_t lo, int64_t hi) {
+  if (hi <= lo || !random_unit_)
+    return lo;
   auto u = std::clamp(random_unit_(), 0.0, 1.0);
-  // Uniform in [0, nonce): a unit value of exactly 1 must not reach it.
-  return std::min<int64_t>(static_cast<int64_t>(u * static_cast<double>(nonce_ms)),
-                           nonce_ms - 1);
+  return lo + std::min<int64_t>(static_cast<int64_t>(u * static_cast<double>(hi - lo)),
+                                hi - lo - 1);
 }
 
-ws_retry ws_reconnect_policy::attempt_failed(const feishu::client_config& cfg,
-                                             bool fatal) {
-  ++attempts_;
+int64_t ws_reconnect_policy::connection_lost(int64_t up_ms) {
+  slow_ = false;
+  if (up_ms >= opts_.stable_ms)
+    failures_ = 0;
+  return jitter(0, std::max<int64_t>(opts_.first_window_ms, 0));
+}
+
+ws_retry ws_reconnect_policy::attempt_failed(bool fatal) {
+  ++failures_;
   ws_retry r;
-  if (!fatal && !slow_ && cfg.reconnect_count >= 0
-      && attempts_ >= cfg.reconnect_count)
-    r.exhausted = true;
-  // Spec §6.8 step 3/4: stop the fast loop; the gateway keeps a slow one.
-  if (fatal || slow_ || r.exhausted) {
+  if (fatal) {
     slow_ = true;
     r.slow = true;
-    r.delay_ms = slow_retry_ms_;
+    r.delay_ms = opts_.fatal_retry_ms;
     return r;
   }
-  auto interval = static_cast<int64_t>(std::max(cfg.reconnect_interval_s, 0)) * 1000;
-  r.delay_ms = std::max(interval, min_interval_ms_);
+  slow_ = false;
+  // base * 2^(n-1), without overflow for long outages.
+  int64_t ceiling = opts_.base_ms;
+  for (int i = 1; i < failures_ && ceiling < opts_.cap_ms; ++i)
+    ceiling *= 2;
+  ceiling = std::min(ceiling, opts_.cap_ms);
+  r.delay_ms = jitter(opts_.floor_ms, ceiling + 1);
   return r;
 }
 
 void ws_reconnect_policy::connected() {
-  attempts_ = 0;
   slow_ = false;
 }
 

@@ -1,8 +1,7 @@
 #pragma once
 
-// Pure helpers of the ws_connection actor: the reconnect schedule of spec
-// §6.8 (with the gateway's slow background retry) and the encoding of its
-// timer ticks. No actor, no I/O: tests drive them directly.
+// Pure helpers of the ws_connection actor: the reconnect schedule and the
+// encoding of its timer ticks. No actor, no I/O: tests drive them directly.
 
 #include <cstdint>
 #include <functional>
@@ -12,50 +11,69 @@
 
 namespace loong {
 
+/// The reconnect schedule's knobs (docs/operations.md, "Recovery").
+struct reconnect_options {
+  /// The first attempt after losing a connection that was up comes after a
+  /// uniform delay in [0, first_window_ms): prompt, yet a thousand
+  /// accounts dropped at once do not reconnect in the same millisecond.
+  int64_t first_window_ms = 1000;
+  /// Failed attempts back off with full jitter: a uniform delay in
+  /// [floor_ms, min(cap_ms, base_ms * 2^(n-1))] after the n-th failure.
+  int64_t base_ms = 1000;
+  int64_t cap_ms = 30000;
+  int64_t floor_ms = 50;
+  /// A connection up this long resets the failure count.
+  int64_t stable_ms = 60000;
+  /// Credential errors and the connection-limit refusal: the account is
+  /// marked failed and retried this often until an operator fixes it.
+  int64_t fatal_retry_ms = 300000;
+};
+
 /// What to do after a failed connection attempt.
 struct ws_retry {
   /// Wait this long before the next attempt.
   int64_t delay_ms = 0;
-  /// True when the fast loop stopped (fatal error or ReconnectCount spent)
-  /// and the slow background schedule is in force.
+  /// True when the failure is not retryable (credentials, connection
+  /// limit): the slow schedule is in force and the account shows failed.
   bool slow = false;
-  /// True when this failure spent the last attempt ReconnectCount allows.
-  bool exhausted = false;
 };
 
-/// The reconnect schedule of one long connection (spec §6.8). A cycle
-/// starts when a connection is lost; failed attempts are counted against
-/// ReconnectCount. A fatal error or a spent count switches to a slow fixed
-/// interval until an attempt succeeds, so the account recovers without a
-/// restart once an operator fixes the cause.
+/// The reconnect schedule of one long connection. The platform's
+/// ReconnectInterval and ReconnectNonce (120 s and 30 s) are meant for
+/// SDK clients that may stay quiet for minutes; a gateway may not, so its
+/// own bounded schedule applies: about a second after a loss, then
+/// exponential backoff with full jitter capped at 30 s.
 class ws_reconnect_policy {
 public:
   /// Creates a policy; `random_unit` returns values in [0, 1) (jitter).
-  ws_reconnect_policy(int64_t slow_retry_ms, int64_t min_interval_ms,
-                      std::function<double()> random_unit);
+  ws_reconnect_policy(reconnect_options opts, std::function<double()> random_unit);
 
-  /// A connection that was up ended: starts a cycle and returns the random
-  /// delay in [0, ReconnectNonce) before its first attempt.
-  int64_t connection_lost(const feishu::client_config& cfg);
+  /// A connection that was up for `up_ms` ended: returns the delay before
+  /// the first attempt. Resets the failure count when it was stable.
+  int64_t connection_lost(int64_t up_ms);
 
-  /// An attempt (discovery or handshake) failed; `fatal` for a
-  /// non-retryable discovery code or handshake refusal.
-  ws_retry attempt_failed(const feishu::client_config& cfg, bool fatal);
+  /// An attempt (discovery or handshake) failed; `fatal` for credential
+  /// errors and the connection-limit refusal.
+  ws_retry attempt_failed(bool fatal);
 
-  /// An attempt succeeded: the cycle and the slow schedule end.
+  /// An attempt succeeded: the slow schedule ends (the failure count stays
+  /// until the connection proves stable).
   void connected();
 
-  /// Failed attempts of the current cycle.
-  int attempts() const { return attempts_; }
+  /// Failed attempts since the last stable connection.
+  int failures() const { return failures_; }
 
-  /// True while the slow background schedule is in force.
+  /// True while the slow schedule is in force.
   bool slow() const { return slow_; }
 
+  const reconnect_options& options() const { return opts_; }
+
 private:
-  int64_t slow_retry_ms_;
-  int64_t min_interval_ms_;
+  int64_t jitter(int64_t lo, int64_t hi);
+
+  reconnect_options opts_;
   std::function<double()> random_unit_;
-  int attempts_ = 0;
+  int failures_ = 0;
   bool slow_ = false;
 };
 

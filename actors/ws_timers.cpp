@@ -43,7 +43,10 @@ void send_ping(ws_self self) {
     arm(self, ws_timer::liveness, st.opts.pong_timeout_ms);
   }
   // The interval is read now, so a pong's new value applies from the next ping.
-  arm(self, ws_timer::ping, int64_t{std::max(st.live.ping_interval_s, 1)} * 1000);
+  auto interval = int64_t{std::max(st.live.ping_interval_s, 1)} * 1000;
+  if (st.opts.max_ping_interval_ms > 0)
+    interval = std::min(interval, st.opts.max_ping_interval_ms);
+  arm(self, ws_timer::ping, interval);
 }
 
 void close_socket(ws_self self) {
@@ -74,11 +77,12 @@ void connection_lost(ws_self self, const std::string& why) {
     disarm(self, t);
   st.status.connected_since_ms = 0;
   st.status.last_error = why;
+  st.status.last_disconnect_reason = why;
+  st.status.disconnected_since_ms = st.rt->now_ms ? st.rt->now_ms() : wall_clock_ms();
   if (st.draining)
     return;
   st.status.state = "backoff";
-  // Spec §6.8 step 1: random delay before the first attempt of a cycle.
-  auto delay = st.policy.connection_lost(st.live);
+  auto delay = st.policy.connection_lost(steady_ms() - st.opened_steady_ms);
   spdlog::info("ws-connection {} lost its connection ({}); reconnecting in {} ms",
                st.account.selector(), why, delay);
   arm(self, ws_timer::attempt, delay);

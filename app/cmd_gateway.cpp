@@ -68,8 +68,13 @@ void print_accounts_text(const std::string& detail) {
               << " transport=" << s(t["state"]) << " connected_since_ms="
               << s(t["connected_since_ms"]) << " reconnects=" << s(t["reconnects"])
               << " restarts=" << s(a["restarts"]) << " events_in=" << s(a["events_in"])
-              << " replies_out=" << s(a["replies_out"]) << " last_error="
-              << s(a["last_error"]) << "\n";
+              << " replies_out=" << s(a["replies_out"]);
+    if (a.HasMember("outbox") && a["outbox"].IsObject())
+      std::cout << " outbox_pending=" << s(a["outbox"]["pending"])
+                << " outbox_oldest_age_ms=" << s(a["outbox"]["oldest_age_ms"]);
+    if (t.HasMember("last_disconnect_reason"))
+      std::cout << " last_disconnect=\"" << s(t["last_disconnect_reason"]) << "\"";
+    std::cout << " last_error=" << s(a["last_error"]) << "\n";
   }
 }
 

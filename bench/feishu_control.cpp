@@ -22,7 +22,8 @@ bool valid_endpoint(const std::string& e) {
 }
 
 bool valid_fault_kind(const std::string& k) {
-  for (const char* x : {"rate_limit", "freq_limit", "token_invalid", "server_error", "malformed", "hang"})
+  for (const char* x : {"rate_limit", "freq_limit", "token_invalid", "server_error", "malformed",
+                        "hang", "drop"})
     if (k == x)
       return true;
   for (const char* prefix : {"delay:", "http:", "code:"})
@@ -79,6 +80,8 @@ void feishu_mock::handle_control(const net::server_request& req, const target_pa
     r = control_connections(req, t);
   else if ((what == "ws/refuse" || what == "ws/pings" || what == "tokens/expire") && post)
     r = control_ws(what, req);
+  else if (what == "reconnects" && get)
+    r = control_reconnects();
   else if (what == "load" && (get || post))
     r = control_load(req);
   else if (what == "reset" && post)
@@ -252,6 +255,9 @@ mock_reply feishu_mock::control_faults(const net::server_request& req) {
       f.endpoint = json_str(*doc, "endpoint", "any");
       f.kind = str_or_int(*doc, "kind", "");
       f.remaining = json_int(*doc, "count", 1);
+      f.app_id = json_str(*doc, "app_id");
+      if (!f.app_id.empty() && !app_locked(f.app_id))
+        return {control_error(404, "unknown app_id " + f.app_id)};
       if (!valid_endpoint(f.endpoint))
         return {control_error(400, "endpoint must be token|send|reply|edit|reaction|"
                                    "bot_info|discovery|any")};
@@ -267,6 +273,7 @@ mock_reply feishu_mock::control_faults(const net::server_request& req) {
   for (size_t i = 0; i < faults_.size(); ++i)
     body += (i ? "," : "") + std::string{"{\"endpoint\":"} + json_quote(faults_[i].endpoint)
             + ",\"kind\":" + json_quote(faults_[i].kind)
+            + ",\"app_id\":" + json_quote(faults_[i].app_id)
             + ",\"remaining\":" + std::to_string(faults_[i].remaining) + "}";
   return {json_response(200, body + "]}")};
 }
@@ -309,7 +316,8 @@ mock_reply feishu_mock::control_stats() {
     "discovery", "handshakes", "handshakes_refused", "connections_opened",
     "connections_closed", "connections_dropped", "pings", "bad_pings", "pongs",
     "events_pushed", "deliveries_sent", "frames_sent", "acks", "acks_invalid",
-    "acks_failed", "redeliveries", "repushes", "webhooks", "faults_fired"};
+    "acks_failed", "redeliveries", "repushes", "webhooks", "faults_fired",
+    "connections_blackholed", "blackholed_frames"};
   std::lock_guard<std::mutex> lk{mu_};
   rapidjson::StringBuffer buf;
   json_writer w{buf};
@@ -361,7 +369,9 @@ mock_reply feishu_mock::control_reset(const net::server_request& req) {
     inbound_chats_.clear();
     faults_.clear();
     counters_.clear();
-    refuse_ = refusal{};
+    refusals_.clear();
+    reconnects_.clear();
+    awaiting_reopen_.clear();
     answer_pings_ = true;
     muted_apps_.clear();
     waiters.swap(waiters_);

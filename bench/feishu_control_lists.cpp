@@ -5,18 +5,6 @@
 
 namespace loong::bench {
 
-namespace {
-
-// The "text" of a text message's content, "" for other types.
-std::string text_of(const std::string& msg_type, const std::string& content) {
-  if (msg_type != "text")
-    return {};
-  auto doc = parse_object(content);
-  return doc ? json_str(*doc, "text") : std::string{};
-}
-
-} // namespace
-
 std::string feishu_mock::list_json_locked(const std::string& what,
                                           const target_parts& t) const {
   auto app = t.param("app_id");
@@ -46,7 +34,7 @@ std::string feishu_mock::list_json_locked(const std::string& what,
       w.Key("reply_in_thread"), w.Bool(m.reply_in_thread);
       w.Key("msg_type"), w.String(m.msg_type);
       w.Key("content"), w.String(m.content);
-      w.Key("text"), w.String(text_of(m.msg_type, m.content));
+      w.Key("text"), w.String(message_text(m.msg_type, m.content));
       w.Key("uuid"), w.String(m.uuid);
       w.Key("time_ms"), w.Int64(m.time_ms);
       w.EndObject();
@@ -117,6 +105,20 @@ mock_reply feishu_mock::control_connections(const net::server_request& req,
     auto n = drop_connections(app, conn, graceful);
     return {json_response(200, R"({"ok":true,"dropped":)" + std::to_string(n) + "}")};
   }
+  if (t.path == "/_mock/connections/blackhole" && req.method == "POST") {
+    auto doc = parse_object(req.body.empty() ? "{}" : req.body);
+    auto app = doc ? json_str(*doc, "app_id") : std::string{};
+    auto conn = doc ? static_cast<uint64_t>(json_int(*doc, "conn_id", 0)) : 0;
+    effects fx;
+    size_t n = 0;
+    {
+      std::lock_guard<std::mutex> lk{mu_};
+      n = blackhole_connections_locked(app, conn);
+      wake_locked(fx);
+    }
+    run(fx);
+    return {json_response(200, R"({"ok":true,"blackholed":)" + std::to_string(n) + "}")};
+  }
   if (t.path != "/_mock/connections" || req.method != "GET")
     return {feishu_error(404, 404, "unknown connections route")};
   auto app = t.param("app_id");
@@ -137,6 +139,7 @@ mock_reply feishu_mock::control_connections(const net::server_request& req,
     w.Key("service_id"), w.Int(c.service_id);
     w.Key("opened_ms"), w.Int64(c.opened_ms);
     w.Key("pings"), w.Uint64(c.pings);
+    w.Key("blackholed"), w.Bool(c.blackholed);
     w.EndObject();
   }
   w.EndArray();
@@ -163,11 +166,20 @@ mock_reply feishu_mock::control_ws(const std::string& what, const net::server_re
   };
   std::lock_guard<std::mutex> lk{mu_};
   if (what == "ws/refuse") {
-    refuse_.remaining = json_int(b, "count", 1);
-    refuse_.http_status = static_cast<unsigned>(json_int(b, "status", 403));
-    refuse_.handshake_status = num_or_str("handshake_status", "403");
-    refuse_.handshake_msg = json_str(b, "handshake_msg", "forbidden");
-    refuse_.autherrcode = num_or_str("autherrcode", "");
+    // One rule per app ("" = any app); a new one replaces the old.
+    auto app = json_str(b, "app_id");
+    if (!app.empty() && !app_locked(app))
+      return {control_error(404, "unknown app_id " + app)};
+    refusal rf;
+    rf.remaining = json_int(b, "count", 1);
+    rf.http_status = static_cast<unsigned>(json_int(b, "status", 403));
+    rf.handshake_status = num_or_str("handshake_status", "403");
+    rf.handshake_msg = json_str(b, "handshake_msg", "forbidden");
+    rf.autherrcode = num_or_str("autherrcode", "");
+    if (rf.remaining > 0)
+      refusals_[app] = rf;
+    else
+      refusals_.erase(app);
   } else if (what == "ws/pings") {
     auto answer = json_bool(b, "answer", true);
     auto app = json_str(b, "app_id");
@@ -188,6 +200,31 @@ mock_reply feishu_mock::control_ws(const std::string& what, const net::server_re
     return {json_response(200, R"({"ok":true,"expired":)" + std::to_string(n) + "}")};
   }
   return {json_response(200, R"({"ok":true})")};
+}
+
+mock_reply feishu_mock::control_reconnects() {
+  std::lock_guard<std::mutex> lk{mu_};
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  // The mock's monotonic clock now, so callers can place their own events
+  // (e.g. a process kill) on the same time line.
+  w.Key("now_ms"), w.Int64(mono_ms());
+  w.Key("reconnects");
+  w.StartArray();
+  for (const auto& r : reconnects_) {
+    w.StartObject();
+    w.Key("app_id"), w.String(r.app_id);
+    w.Key("kind"), w.String(r.kind);
+    w.Key("fault_ms"), w.Int64(r.fault_ms);
+    w.Key("reopened_ms"), w.Int64(r.reopened_ms);
+    w.Key("gap_ms"), w.Int64(r.reopened_ms < 0 ? -1 : r.reopened_ms - r.fault_ms);
+    w.Key("clean"), w.Bool(r.clean);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {json_response(200, {buf.GetString(), buf.GetSize()})};
 }
 
 } // namespace loong::bench

@@ -39,8 +39,9 @@ void write_percentiles(json_writer& w, const char* key, std::vector<int64_t> us)
 
 mock_reply feishu_mock::control_load(const net::server_request& req) {
   if (req.method == "GET") {
+    auto unanswered = split_target(req.target).param("unanswered");
     std::lock_guard<std::mutex> lk{mu_};
-    return {json_response(200, load_report_locked())};
+    return {json_response(200, load_report_locked(unanswered == "1" || unanswered == "true"))};
   }
   auto doc = parse_object(req.body);
   if (!doc)
@@ -75,6 +76,7 @@ mock_reply feishu_mock::control_load(const net::server_request& req) {
     run.total = json_int(b, "count", 0);
     run.chats_per_app = std::max<int64_t>(1, json_int(b, "chats_per_app", 1));
     run.text = json_str(b, "text", "load");
+    run.apology_prefix = json_str(b, "apology_prefix", "Sorry");
     if (!(run.rate > 0) || run.total <= 0 || run.total > max_load_events)
       return {control_error(400, "rate > 0 and 1 <= count <= 10000000 are required")};
     run.id = load_.id + 1;
@@ -124,7 +126,8 @@ void feishu_mock::load_tick(uint64_t run_id) {
       s.sender_open_id = "ou_load_user_" + std::to_string(chat_index);
       s.create_ms = wall;
       inbound_chats_[s.message_id] = s.chat_id;
-      load_.events[s.message_id] = load_event{mono_us(), 0, false};
+      load_.events[s.message_id] = load_event{mono_us(), static_cast<uint32_t>(app_index), 0,
+                                              false};
       push_locked(s.app_id, build_message_event(s), s.event_id, s.message_id, {}, fx);
     }
     load_.last_push_us = mono_us();
@@ -150,11 +153,15 @@ void feishu_mock::load_note_ack_locked(const delivery& d) {
   load_.ack_us.push_back(mono_us() - d.sent_mono_us);
 }
 
-void feishu_mock::load_note_reply_locked(const std::string& reply_to) {
-  auto it = load_.events.find(reply_to);
+void feishu_mock::load_note_reply_locked(const message_record& m) {
+  auto it = load_.events.find(m.reply_to);
   if (it == load_.events.end())
     return;
   auto now = mono_us();
+  // Every recorded reply counts, first or duplicate: the user saw each.
+  if (!load_.apology_prefix.empty()
+      && message_text(m.msg_type, m.content).rfind(load_.apology_prefix, 0) == 0)
+    ++load_.apologies;
   if (++it->second.replies > 1) {
     // A second recorded reply (a new uuid) is a duplicate the user would see;
     // same-uuid retries are absorbed by the platform's de-duplication.
@@ -167,7 +174,7 @@ void feishu_mock::load_note_reply_locked(const std::string& reply_to) {
   bump_locked("load_answered", "");
 }
 
-std::string feishu_mock::load_report_locked() const {
+std::string feishu_mock::load_report_locked(bool unanswered) const {
   const auto& l = load_;
   rapidjson::StringBuffer buf;
   json_writer w{buf};
@@ -187,6 +194,7 @@ std::string feishu_mock::load_report_locked() const {
   w.Key("answered"), w.Int64(l.answered);
   w.Key("duplicates"), w.Int64(l.duplicates);
   w.Key("unanswered"), w.Int64(l.pushed - l.answered);
+  w.Key("apologies"), w.Int64(l.apologies);
   w.Key("push_span_ms"), w.Double(span_ms(l.last_push_us));
   w.Key("answer_span_ms"), w.Double(span_ms(l.last_reply_us));
   // Answered events per second from the first push to the last reply.
@@ -194,6 +202,26 @@ std::string feishu_mock::load_report_locked() const {
   w.Key("answered_per_s"), w.Double(span > 0 ? static_cast<double>(l.answered) * 1000.0 / span : 0.0);
   write_percentiles(w, "e2e", l.e2e_us);
   write_percentiles(w, "ack", l.ack_us);
+  if (unanswered) {
+    // In push order, so a reader can line them up with faults by time.
+    std::vector<std::pair<int64_t, const std::string*>> open;
+    for (const auto& [id, e] : l.events)
+      if (e.replies == 0)
+        open.emplace_back(e.push_us, &id);
+    std::sort(open.begin(), open.end());
+    w.Key("unanswered_ids");
+    w.StartArray();
+    for (const auto& [push_us, id] : open) {
+      const auto& e = l.events.at(*id);
+      w.StartObject();
+      w.Key("message_id"), w.String(*id);
+      w.Key("app_id"), w.String(e.app_index < l.apps.size() ? l.apps[e.app_index] : "");
+      w.Key("pushed_ms"), w.Double(span_ms(push_us));
+      w.Key("acked"), w.Bool(e.acked);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }

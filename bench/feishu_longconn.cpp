@@ -37,7 +37,7 @@ mock_reply feishu_mock::handle_discovery(const net::server_request& req) {
   mock_reply r;
   {
     std::lock_guard<std::mutex> lk{mu_};
-    if (auto f = take_fault_locked("discovery", {}, r.delay_ms))
+    if (auto f = take_fault_locked("discovery", app_id, {}, r.delay_ms))
       return *f;
     bump_locked("discovery", app_id);
     // Credential errors come with HTTP 200 and a business code (spec §6.1).
@@ -83,14 +83,25 @@ net::ws_accept feishu_mock::on_upgrade(const net::server_request& req) {
   {
     std::lock_guard<std::mutex> lk{mu_};
     bump_locked("handshakes", "");
-    if (refuse_.remaining > 0) {
-      --refuse_.remaining;
-      bump_locked("handshakes_refused", "");
-      refuse(refuse_.http_status, refuse_.handshake_status, refuse_.handshake_msg,
-             refuse_.autherrcode);
+    auto it = tickets_.find(ticket);
+    // An injected refusal for the ticket's app, else one for any app. The
+    // ticket stays unused: clients start over with a fresh discovery anyway.
+    auto app = it == tickets_.end() ? std::string{} : it->second.app_id;
+    auto rule = refusals_.end();
+    if (!app.empty())
+      rule = refusals_.find(app);
+    if (rule == refusals_.end())
+      rule = refusals_.find("");
+    if (rule != refusals_.end()) {
+      auto rf = rule->second;
+      if (--rule->second.remaining <= 0)
+        refusals_.erase(rule);
+      bump_locked("handshakes_refused", app);
+      if (!app.empty())
+        taint_reconnects_locked(app);
+      refuse(rf.http_status, rf.handshake_status, rf.handshake_msg, rf.autherrcode);
       return a;
     }
-    auto it = tickets_.find(ticket);
     if (it == tickets_.end() || it->second.expires_mono_ms < mono_ms()) {
       // An unknown or used ticket is a server-side auth failure: clients retry
       // with a fresh discovery (514 without the connection-limit code, §6.9).
@@ -129,6 +140,7 @@ void feishu_mock::on_ws_open(const std::shared_ptr<net::ws_session>& s,
       c = connection{s->id(), t.app_id, t.device_id, t.service_id, s, wall_ms(), 0};
       app_conns_[t.app_id].push_back(c.id);
       bump_locked("connections_opened", t.app_id);
+      note_reopen_locked(t.app_id);
       // Events waiting for this app (pushed while it was offline, or not
       // ACKed before a drop) go to the new connection (spec §6.9).
       auto q = pending_.find(t.app_id);
@@ -156,6 +168,11 @@ void feishu_mock::on_ws_message(const std::shared_ptr<net::ws_session>& s,
     if (it == conns_.end())
       return;
     auto& c = it->second;
+    if (c.blackholed) {
+      // Nothing the client says gets through: no pongs, no ACKs.
+      bump_locked("blackholed_frames", c.app_id);
+      return;
+    }
     if (!binary) {
       bump_locked("text_messages", c.app_id);  // the protocol ignores text frames
     } else if (!f) {
@@ -366,17 +383,23 @@ feishu_mock::connection* feishu_mock::pick_connection_locked(const std::string& 
                                                              uint64_t preferred) {
   if (preferred != 0) {
     auto it = conns_.find(preferred);
-    if (it != conns_.end() && it->second.app_id == app_id)
+    if (it != conns_.end() && it->second.app_id == app_id && !it->second.blackholed)
       return &it->second;
   }
   auto ids = app_conns_.find(app_id);
   if (ids == app_conns_.end() || ids->second.empty())
     return nullptr;
   // Cluster mode (spec §6): each event goes to exactly one connection of the
-  // app; round robin keeps it deterministic.
+  // app; round robin keeps it deterministic. Blackholed connections are
+  // skipped (the platform stops routing to a connection it cannot reach);
+  // with none left the event waits for the app's next connection.
   auto& rr = round_robin_[app_id];
-  auto id = ids->second[rr++ % ids->second.size()];
-  return &conns_.at(id);
+  for (size_t tries = 0; tries < ids->second.size(); ++tries) {
+    auto& c = conns_.at(ids->second[rr++ % ids->second.size()]);
+    if (!c.blackholed)
+      return &c;
+  }
+  return nullptr;
 }
 
 void feishu_mock::requeue_locked(uint64_t conn_id, effects& fx) {
@@ -426,8 +449,8 @@ void feishu_mock::ack_sweep() {
     for (auto id : late) {
       auto& d = deliveries_[id - 1];
       auto c = conns_.find(d.conn_id);
-      if (c == conns_.end())
-        continue;
+      if (c == conns_.end() || c->second.blackholed)
+        continue;  // a blackholed connection's events wait for its close
       bump_locked("repushes", d.app_id);
       send_delivery_locked(d, c->second, fx);
     }
@@ -442,9 +465,19 @@ size_t feishu_mock::drop_connections(const std::string& app_id, uint64_t conn_id
   std::vector<std::shared_ptr<net::ws_session>> victims;
   {
     std::lock_guard<std::mutex> lk{mu_};
-    for (const auto& [id, c] : conns_)
-      if ((conn_id == 0 || id == conn_id) && (app_id.empty() || c.app_id == app_id))
-        victims.push_back(c.session);
+    for (const auto& [id, c] : conns_) {
+      if ((conn_id != 0 && id != conn_id) || (!app_id.empty() && c.app_id != app_id))
+        continue;
+      victims.push_back(c.session);
+      if (c.blackholed) {
+        // The mock, not the client, ended this blackhole: its record no
+        // longer measures detection.
+        for (auto i : awaiting_reopen_[c.app_id])
+          if (reconnects_[i].kind == "blackhole")
+            reconnects_[i].clean = false;
+      }
+      note_loss_locked(c.app_id, graceful ? "close" : "drop");
+    }
     bump_locked(graceful ? "connections_closed_by_mock" : "connections_dropped", app_id,
                 victims.size());
   }
@@ -455,6 +488,47 @@ size_t feishu_mock::drop_connections(const std::string& app_id, uint64_t conn_id
       s->drop();  // TCP close without a close frame
   }
   return victims.size();
+}
+
+size_t feishu_mock::blackhole_connections_locked(const std::string& app_id, uint64_t conn_id) {
+  size_t n = 0;
+  for (auto& [id, c] : conns_) {
+    if ((conn_id != 0 && id != conn_id) || (!app_id.empty() && c.app_id != app_id)
+        || c.blackholed)
+      continue;
+    c.blackholed = true;
+    note_loss_locked(c.app_id, "blackhole");
+    ++n;
+  }
+  bump_locked("connections_blackholed", app_id, n);
+  return n;
+}
+
+void feishu_mock::note_loss_locked(const std::string& app_id, const std::string& kind) {
+  reconnect_record r;
+  r.app_id = app_id;
+  r.kind = kind;
+  r.fault_ms = mono_ms();
+  awaiting_reopen_[app_id].push_back(reconnects_.size());
+  reconnects_.push_back(std::move(r));
+}
+
+void feishu_mock::taint_reconnects_locked(const std::string& app_id) {
+  auto it = awaiting_reopen_.find(app_id);
+  if (it == awaiting_reopen_.end())
+    return;
+  for (auto i : it->second)
+    reconnects_[i].clean = false;
+}
+
+void feishu_mock::note_reopen_locked(const std::string& app_id) {
+  auto it = awaiting_reopen_.find(app_id);
+  if (it == awaiting_reopen_.end())
+    return;
+  auto now = mono_ms();
+  for (auto i : it->second)
+    reconnects_[i].reopened_ms = now;
+  awaiting_reopen_.erase(it);
 }
 
 } // namespace loong::bench

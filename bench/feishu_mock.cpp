@@ -17,6 +17,13 @@ net::server_response feishu_error(unsigned status, int64_t code, const std::stri
                                  + ",\"msg\":" + json_quote(msg) + "}");
 }
 
+std::string message_text(const std::string& msg_type, const std::string& content) {
+  if (msg_type != "text")
+    return {};
+  auto doc = parse_object(content);
+  return doc ? json_str(*doc, "text") : std::string{};
+}
+
 feishu_mock::feishu_mock(net::io_runtime& io, feishu_options opts)
   : io_(io), opts_(std::move(opts)) {
   for (auto app : opts_.apps) {
@@ -183,21 +190,29 @@ const feishu_app* feishu_mock::app_locked(const std::string& app_id) const {
 }
 
 std::optional<mock_reply> feishu_mock::take_fault_locked(const std::string& endpoint,
+                                                         const std::string& app_id,
                                                          const std::string& token,
                                                          int64_t& delay_ms) {
   auto it = faults_.begin();
   for (; it != faults_.end(); ++it)
-    if (it->remaining > 0 && (it->endpoint == endpoint || it->endpoint == "any"))
+    if (it->remaining > 0 && (it->endpoint == endpoint || it->endpoint == "any")
+        && (it->app_id.empty() || it->app_id == app_id))
       break;
   if (it == faults_.end())
     return std::nullopt;
   auto kind = it->kind;
   if (--it->remaining <= 0)
     faults_.erase(it);
-  bump_locked("faults_fired", "");
-  bump_locked("faults_" + endpoint, "");
+  bump_locked("faults_fired", app_id);
+  bump_locked("faults_" + endpoint, app_id);
+  // A reconnect that had to get past a failed discovery is not "clean".
+  if (endpoint == "discovery")
+    taint_reconnects_locked(app_id);
   mock_reply r;
-  if (kind == "rate_limit") {
+  if (kind == "drop") {
+    // Read, then hung up on: the client sees the connection close unanswered.
+    r.resp.drop = true;
+  } else if (kind == "rate_limit") {
     r.resp = json_response(429, R"({"code":99991400,"msg":"request trigger frequency limit"})",
                            {{"x-ogw-ratelimit-limit", "50"}, {"x-ogw-ratelimit-reset", "1"}});
   } else if (kind == "freq_limit") {

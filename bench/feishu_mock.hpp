@@ -73,6 +73,9 @@ net::server_response feishu_error(unsigned status, int64_t code, const std::stri
 /// Returns the control API's error body {"ok":false,"error":msg}.
 net::server_response control_error(unsigned status, const std::string& msg);
 
+/// The "text" of a text message's content, "" for other types.
+std::string message_text(const std::string& msg_type, const std::string& content);
+
 /// The mock platform.
 class feishu_mock : public std::enable_shared_from_this<feishu_mock> {
 public:
@@ -108,9 +111,10 @@ private:
     bool reply_in_thread = false;
     int64_t time_ms = 0;
   };
-  /// "The next `remaining` calls to `endpoint` fail with `kind`".
+  /// "The next `remaining` calls to `endpoint` (of `app_id`, "" = any app)
+  /// fail with `kind`".
   struct fault_rule {
-    std::string endpoint, kind;
+    std::string endpoint, kind, app_id;
     int64_t remaining = 0;
   };
   /// The original answer to a uuid, replayed within 1 h.
@@ -152,6 +156,9 @@ private:
     std::shared_ptr<net::ws_session> session;
     int64_t opened_ms = 0;
     uint64_t pings = 0;
+    /// POST connections/blackhole: open at TCP level, but nothing is sent on
+    /// it and everything received is ignored.
+    bool blackholed = false;
   };
   /// A discovery ticket, single use.
   struct ticket_entry {
@@ -159,7 +166,7 @@ private:
     int32_t service_id = 0;
     int64_t expires_mono_ms = 0;
   };
-  /// "Refuse the next `remaining` handshakes like this".
+  /// "Refuse the next `remaining` handshakes (of one app, or any) like this".
   struct refusal {
     int64_t remaining = 0;
     unsigned http_status = 403;
@@ -183,9 +190,21 @@ private:
     std::string frame_message_id, trace_id;
   };
 
+  /// A connection loss the mock caused (drop, close, blackhole) and when the
+  /// app's next connection opened (GET /_mock/reconnects).
+  struct reconnect_record {
+    std::string app_id, kind;
+    /// Monotonic ms of the fault and of the next open (-1 = not yet).
+    int64_t fault_ms = 0, reopened_ms = -1;
+    /// No discovery/handshake fault hit the app in between.
+    bool clean = true;
+  };
+
   /// One event of a load run, by inbound message_id.
   struct load_event {
     int64_t push_us = 0;
+    /// Index into load_run::apps.
+    uint32_t app_index = 0;
     int replies = 0;
     bool acked = false;
   };
@@ -197,9 +216,11 @@ private:
     std::vector<std::string> apps;
     int64_t chats_per_app = 1;
     double rate = 0;
-    int64_t total = 0, pushed = 0, acked = 0, answered = 0, duplicates = 0;
+    int64_t total = 0, pushed = 0, acked = 0, answered = 0, duplicates = 0, apologies = 0;
     int64_t start_us = 0, last_push_us = 0, last_reply_us = 0;
     std::string text;
+    /// Replies whose text starts with this count as apologies.
+    std::string apology_prefix = "Sorry";
     std::unordered_map<std::string, load_event> events;
     std::vector<int64_t> e2e_us, ack_us;
     std::shared_ptr<timer_handle> timer;
@@ -218,8 +239,10 @@ private:
   uint64_t count_locked(const std::string& kind, const std::string& app_id) const;
   /// Answers every waiter whose count is reached.
   void wake_locked(effects& fx);
-  /// Consumes the first matching fault: an early reply, or extra delay.
+  /// Consumes the first fault matching the endpoint and app: an early reply,
+  /// or extra delay. A discovery fault also taints the app's reconnects.
   std::optional<mock_reply> take_fault_locked(const std::string& endpoint,
+                                              const std::string& app_id,
                                               const std::string& token, int64_t& delay_ms);
   /// The app, or nullptr.
   const feishu_app* app_locked(const std::string& app_id) const;
@@ -275,6 +298,14 @@ private:
   void ack_sweep();
   /// Drops (or closes) matching connections; returns how many.
   size_t drop_connections(const std::string& app_id, uint64_t conn_id, bool graceful);
+  /// Blackholes matching live connections; returns how many.
+  size_t blackhole_connections_locked(const std::string& app_id, uint64_t conn_id);
+  /// Starts a reconnect record for a loss of `app_id`'s connection.
+  void note_loss_locked(const std::string& app_id, const std::string& kind);
+  /// Marks the app's open reconnect records unclean (a bootstrap fault).
+  void taint_reconnects_locked(const std::string& app_id);
+  /// Completes the app's open reconnect records: a connection opened.
+  void note_reopen_locked(const std::string& app_id);
 
   // --- control API (feishu_control.cpp, feishu_control_lists.cpp)
   /// Routes /_mock/...
@@ -296,6 +327,8 @@ private:
   mock_reply control_connections(const net::server_request& req, const target_parts& t);
   /// POST ws/refuse, ws/pings, tokens/expire.
   mock_reply control_ws(const std::string& what, const net::server_request& req);
+  /// GET reconnects.
+  mock_reply control_reconnects();
   /// POST reset.
   mock_reply control_reset(const net::server_request& req);
   /// GET wait: answers when a counter reaches a count, or 408.
@@ -310,10 +343,12 @@ private:
   void load_tick(uint64_t run_id);
   /// Times the ACK of a settled delivery that belongs to the load run.
   void load_note_ack_locked(const delivery& d);
-  /// Times a reply to an inbound message of the load run.
-  void load_note_reply_locked(const std::string& reply_to);
-  /// The report JSON of the current (or last) load run.
-  std::string load_report_locked() const;
+  /// Times a reply to an inbound message of the load run (and checks
+  /// whether its text is an apology).
+  void load_note_reply_locked(const message_record& m);
+  /// The report JSON of the current (or last) load run; with `unanswered`
+  /// it lists the events without a reply.
+  std::string load_report_locked(bool unanswered = false) const;
 
   // --- webhook driver (feishu_webhook.cpp)
   /// POST webhook/deliver.
@@ -340,7 +375,9 @@ private:
   std::map<std::string, std::vector<uint64_t>> app_conns_; // app -> live conn ids
   std::unordered_map<std::string, ticket_entry> tickets_;
   std::map<std::string, size_t> round_robin_;
-  refusal refuse_;
+  std::map<std::string, refusal> refusals_;                 // app ("" = any) -> rule
+  std::vector<reconnect_record> reconnects_;
+  std::map<std::string, std::vector<size_t>> awaiting_reopen_; // app -> reconnects_ indexes
   bool answer_pings_ = true;
   std::set<std::string> muted_apps_;
   std::map<std::string, std::map<std::string, uint64_t>> counters_;

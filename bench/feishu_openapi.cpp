@@ -86,7 +86,7 @@ mock_reply feishu_mock::handle_openapi(const net::server_request& req,
   if (t.path == "/open-apis/bot/v3/info" && req.method == "GET") {
     std::lock_guard<std::mutex> lk{mu_};
     int64_t delay = 0;
-    if (auto f = take_fault_locked("bot_info", token, delay))
+    if (auto f = take_fault_locked("bot_info", app_id, token, delay))
       return *f;
     bump_locked("bot_info", app_id);
     const auto* app = app_locked(app_id);
@@ -142,7 +142,7 @@ mock_reply feishu_mock::handle_token(const net::server_request& req) {
   {
     std::lock_guard<std::mutex> lk{mu_};
     int64_t delay = 0;
-    if (auto f = take_fault_locked("token", {}, delay))
+    if (auto f = take_fault_locked("token", app_id, {}, delay))
       return *f;
     bump_locked("token_requests", app_id);
     const auto* app = app_locked(app_id);
@@ -190,7 +190,7 @@ mock_reply feishu_mock::handle_send(const net::server_request& req, const target
   {
     std::lock_guard<std::mutex> lk{mu_};
     std::string token = header_value(req.headers, "authorization").substr(7);
-    if (auto f = take_fault_locked(is_reply ? "reply" : "send", token, r.delay_ms))
+    if (auto f = take_fault_locked(is_reply ? "reply" : "send", app_id, token, r.delay_ms))
       return *f;
     if (!doc)
       return {feishu_error(400, 230001, bad_param("body is not a JSON object")), r.delay_ms};
@@ -248,7 +248,7 @@ mock_reply feishu_mock::handle_send(const net::server_request& req, const target
     bump_locked(is_reply ? "replies" : "sends", app_id);
     bump_locked("messages", app_id);
     if (is_reply)
-      load_note_reply_locked(reply_to);
+      load_note_reply_locked(messages_.back());
     wake_locked(fx);
     r.resp = json_response(200, std::move(body));
   }
@@ -264,7 +264,7 @@ mock_reply feishu_mock::handle_edit(const net::server_request& req, const std::s
   {
     std::lock_guard<std::mutex> lk{mu_};
     std::string token = header_value(req.headers, "authorization").substr(7);
-    if (auto f = take_fault_locked("edit", token, r.delay_ms))
+    if (auto f = take_fault_locked("edit", app_id, token, r.delay_ms))
       return *f;
     message_record m;
     m.app_id = app_id;
@@ -298,7 +298,7 @@ mock_reply feishu_mock::handle_reaction(const net::server_request& req,
   {
     std::lock_guard<std::mutex> lk{mu_};
     std::string token = header_value(req.headers, "authorization").substr(7);
-    if (auto f = take_fault_locked("reaction", token, r.delay_ms))
+    if (auto f = take_fault_locked("reaction", app_id, token, r.delay_ms))
       return *f;
     if (emoji.empty())
       return {feishu_error(400, 230001, bad_param("reaction_type.emoji_type")), r.delay_ms};

@@ -20,7 +20,7 @@ const std::set<std::string> known_keys = {
   "verification_token_env", "encrypt_key", "encrypt_key_env",
   "allowed_chat_ids", "allowed_sender_ids", "ack_reactions",
   "ignore_bot_messages", "require_mention", "acp", "accounts",
-  "stale_message_ms"};
+  "stale_message_ms", "delivery_deadline_ms"};
 
 const char* secret_fields[] = {"app_id", "app_secret", "verification_token",
                                "encrypt_key"};
@@ -35,7 +35,7 @@ struct layer {
   std::map<std::string, std::string> pointers;
   std::optional<std::vector<std::string>> allowed_chat_ids, allowed_sender_ids;
   std::optional<bool> ack_reactions, ignore_bot_messages, require_mention;
-  std::optional<int64_t> stale_message_ms;
+  std::optional<int64_t> stale_message_ms, delivery_deadline_ms;
 };
 
 bool valid_bind(const std::string& bind) {
@@ -109,6 +109,8 @@ layer read_layer(toml_reader& r, const toml_reader::table_ptr& t,
   l.require_mention = r.boolean(t, at, "require_mention");
   l.stale_message_ms = r.integer(t, at, "stale_message_ms", 0,
                                  30LL * 24 * 3600 * 1000);
+  l.delivery_deadline_ms = r.integer(t, at, "delivery_deadline_ms", 1000,
+                                     30LL * 24 * 3600 * 1000);
   return l;
 }
 
@@ -171,6 +173,8 @@ feishu_account merge(toml_reader& r, const layer& own, const layer* top,
   a.require_mention = pick(own.require_mention, t.require_mention, false);
   a.stale_message_ms = pick(own.stale_message_ms, t.stale_message_ms,
                             int64_t{30 * 60 * 1000});
+  a.delivery_deadline_ms = pick(own.delivery_deadline_ms, t.delivery_deadline_ms,
+                                int64_t{24 * 3600 * 1000});
   auto resolve = [&](const char* f) {
     auto ref = own.secrets.at(f);
     auto ptr = own.pointers.at(f);

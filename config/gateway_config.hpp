@@ -92,6 +92,8 @@ struct feishu_account {
   /// Max age of an inbound message (create_time) before it is ignored as a
   /// stale replay; 0 disables the check.
   int64_t stale_message_ms = 30 * 60 * 1000;
+  /// How long a stored answer keeps being retried before it is given up.
+  int64_t delivery_deadline_ms = 24 * 3600 * 1000;
   /// Why `channels send feishu` cannot run (empty when ready).
   std::vector<issue> send_issues;
   /// Why `channels serve feishu` cannot run (empty when ready).

@@ -11,6 +11,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/chat.hpp"
+#include "messages/delivery.hpp"
 #include "messages/http.hpp"
 #include "messages/inbound.hpp"
 #include "messages/outbound.hpp"
@@ -71,13 +72,30 @@ using store_actor = caf::typed_actor<
   caf::replies_to<admit_atom, inbound_message>::with<inbound_verdict>,
   // The reply was accepted by the platform: the entry is finished.
   caf::reacts_to<done_atom, journal_key>,
+  // A turn starts on the entry (counts towards the poison cap).
+  caf::reacts_to<attempt_atom, journal_key>,
+  // The answer is known: stored with the entry, history appended with it.
+  caf::reacts_to<answer_atom, journal_answer>,
+  // A delivery attempt failed; remember how far it got.
+  caf::reacts_to<progress_atom, delivery_progress>,
+  // The entry ends without a delivered answer (failed or skipped).
+  caf::reacts_to<close_atom, journal_close>,
   // Unfinished entries of an account, oldest first.
-  caf::replies_to<pending_atom, std::string>::with<std::vector<inbound_message>>,
+  caf::replies_to<pending_atom, std::string>::with<std::vector<journal_item>>,
   // Stored history of a session key, oldest first.
   caf::replies_to<history_atom, std::string>::with<std::vector<chat_turn>>,
   caf::reacts_to<history_atom, history_append>,
   // Internal: commits the writes batched since the last commit.
   caf::reacts_to<flush_atom>>;
+
+/// The OUTBOX of one account: delivers stored answers until the platform
+/// accepts them or their deadline passes, same uuid on every attempt.
+using outbox_actor = caf::typed_actor<
+  // Deliver this stored answer (now, or after the backoff its attempts earned).
+  caf::reacts_to<deliver_atom, delivery_job>,
+  // The platform redelivered this message: try its pending answer now.
+  caf::reacts_to<poke_atom, std::string>,
+  caf::replies_to<status_atom>::with<outbox_status>>;
 
 /// An inbound TRANSPORT (ws_connection or webhook_listener).
 using transport_actor = caf::typed_actor<

@@ -16,12 +16,15 @@ struct inbound_verdict {
   /// or refused (not accepted; the platform should redeliver).
   std::string outcome = "accepted";
   std::string detail;
+  /// For a duplicate: its journal entry is still unfinished (being answered
+  /// or waiting in the outbox), so the account makes sure it is in hand.
+  bool unfinished = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, inbound_verdict& x) {
   return f(caf::meta::type_name("loong::inbound_verdict"), x.outcome,
-           x.detail);
+           x.detail, x.unfinished);
 }
 
 /// What became of one inbound message (conversation -> account, counters).

@@ -6,6 +6,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/delivery.hpp"
+
 namespace loong {
 
 /// Upper bounds (ms) of the latency histogram buckets; a last bucket counts
@@ -59,13 +61,20 @@ struct transport_status {
   int64_t received = 0;
   int64_t rejected = 0;
   std::string last_error;
+  /// Unix ms since the transport has been without a connection (0 while
+  /// connected), and the total time it spent so since the account started.
+  int64_t disconnected_since_ms = 0;
+  int64_t disconnected_total_ms = 0;
+  /// Why the last connection that was up ended ("" when none ended yet).
+  std::string last_disconnect_reason;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transport_status& x) {
   return f(caf::meta::type_name("loong::transport_status"), x.kind, x.state,
            x.connected_since_ms, x.reconnects, x.received, x.rejected,
-           x.last_error);
+           x.last_error, x.disconnected_since_ms, x.disconnected_total_ms,
+           x.last_disconnect_reason);
 }
 
 /// Everything status and metrics report about one account.
@@ -95,6 +104,12 @@ struct account_status {
   /// Push (platform receipt) to reply accepted, per message.
   latency_histogram reply_latency;
   std::string last_error;
+  /// Journaled messages not answered because they were too old on replay.
+  int64_t stale_skipped = 0;
+  /// Messages given up after crashing their handler (poison cap).
+  int64_t poisoned = 0;
+  /// Answers waiting for delivery.
+  outbox_status outbox;
 };
 
 template <class Inspector>
@@ -103,8 +118,8 @@ typename Inspector::result_type inspect(Inspector& f, account_status& x) {
            x.selector, x.channel, x.domain, x.mode, x.state, x.transport,
            x.restarts, x.started_at_ms, x.events_in, x.duplicates, x.ignored,
            x.replies_out, x.reply_failures, x.provider_errors, x.active_chats,
-           x.in_flight,
-           x.reply_latency, x.last_error);
+           x.in_flight, x.reply_latency, x.last_error, x.stale_skipped,
+           x.poisoned, x.outbox);
 }
 
 /// Provider pool counters.

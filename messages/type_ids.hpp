@@ -9,6 +9,7 @@
 #include "messages/atoms.hpp"
 #include "messages/inbound.hpp"
 #include "messages/chat.hpp"
+#include "messages/delivery.hpp"
 #include "messages/http.hpp"
 #include "messages/outbound.hpp"
 #include "messages/provider.hpp"
@@ -61,6 +62,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(loong_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(loong_types, (loong::chat_idle))
   CAF_ADD_TYPE_ID(loong_types, (loong::control_request))
   CAF_ADD_TYPE_ID(loong_types, (loong::completion_delta))
+  CAF_ADD_TYPE_ID(loong_types, (loong::stored_answer))
+  CAF_ADD_TYPE_ID(loong_types, (loong::journal_answer))
+  CAF_ADD_TYPE_ID(loong_types, (loong::delivery_progress))
+  CAF_ADD_TYPE_ID(loong_types, (loong::journal_close))
+  CAF_ADD_TYPE_ID(loong_types, (loong::journal_item))
+  CAF_ADD_TYPE_ID(loong_types, (std::vector<loong::journal_item>))
+  CAF_ADD_TYPE_ID(loong_types, (loong::delivery_job))
+  CAF_ADD_TYPE_ID(loong_types, (loong::outbox_status))
+  CAF_ADD_TYPE_ID(loong_types, (loong::outbox_actor))
 CAF_END_TYPE_ID_BLOCK(loong_types)
 
 namespace loong {

@@ -40,6 +40,9 @@ struct server_response {
   std::string content_type = "application/json";
   /// Close the connection after this response.
   bool close = false;
+  /// Write nothing and close the connection at once: a peer that hangs up
+  /// on a request it read (test servers inject this fault).
+  bool drop = false;
 };
 
 /// Answers a request: call exactly once, from any thread, any time later. If

@@ -120,7 +120,8 @@ public:
     outcome what;
     /// The whole message when `what == complete`.
     std::string payload;
-    /// Why the frame was rejected (for logs).
+    /// Why the frame was rejected, or why a `complete` frame was taken
+    /// alone although its headers named a set (for logs).
     std::string reason;
   };
 

@@ -18,30 +18,35 @@ reassembler::result reassembler::feed(const frame& f, int64_t now_ms) {
     return result{outcome::rejected, {}, std::move(why)};
   };
   auto payload_size = f.payload ? f.payload->size() : 0;
+  // A frame whose seq/sum headers cannot describe a part of a set is taken
+  // as a whole message: it is parsed (or found malformed) and ACKed either
+  // way, so the platform does not redeliver it forever.
+  auto alone = [&](std::string why) {
+    if (payload_size > limits_.max_bytes)
+      return reject("message exceeds max_bytes");
+    return result{outcome::complete, f.payload.value_or(std::string{}), std::move(why)};
+  };
   auto sum_text = f.header("sum");
   int64_t sum = 1;
   if (!sum_text.empty()) {
     auto parsed = json::parse_decimal(sum_text);
     if (!parsed)
-      return reject("sum is not a positive integer");
+      return alone("sum is not a positive integer");
     sum = *parsed;
   }
   // sum <= 1 (or absent): the frame is the whole message.
-  if (sum <= 1) {
-    if (payload_size > limits_.max_bytes)
-      return reject("message exceeds max_bytes");
-    return result{outcome::complete, f.payload.value_or(std::string{}), {}};
-  }
+  if (sum <= 1)
+    return alone({});
   if (static_cast<uint64_t>(sum) > limits_.max_parts)
-    return reject("sum exceeds max_parts");
+    return alone("sum exceeds max_parts");
   auto id = f.header("message_id");
   if (id.empty())
-    return reject("fragment without message_id");
+    return alone("fragment without message_id");
   auto seq = json::parse_decimal(f.header("seq"));
   if (!seq)
-    return reject("seq is not a non-negative integer");
+    return alone("seq is not a non-negative integer");
   if (*seq >= sum)
-    return reject("seq outside [0, sum)");
+    return alone("seq outside [0, sum)");
   auto i = sets_.find(id);
   // A set idle past its ttl is dead even if no sweep ran yet.
   if (i != sets_.end() && now_ms - i->second.touched_ms > limits_.ttl_ms) {
@@ -61,7 +66,7 @@ reassembler::result reassembler::feed(const frame& f, int64_t now_ms) {
   }
   auto& s = i->second;
   if (s.sum != static_cast<size_t>(sum))
-    return reject("sum differs from the first fragment");
+    return alone("sum differs from the first fragment");
   auto& slot = s.parts[static_cast<size_t>(*seq)];
   if (slot) {
     // A repeated fragment adds nothing; keep the first copy.

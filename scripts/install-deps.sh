@@ -7,7 +7,7 @@ pkgs=(
   libcaf-dev libboost-dev libssl-dev openssl ca-certificates
   rapidjson-dev libcpptoml-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
   libsqlite3-dev protobuf-compiler libprotobuf-dev
-  curl jq
+  curl jq ccache
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "messages/errors.hpp"
+#include "store/answer_codec.hpp"
 #include "store/database.hpp"
 #include "store/inbound_codec.hpp"
 
@@ -72,6 +73,23 @@ caf::error journal::remember(const std::string& account,
   return st->run();
 }
 
+caf::expected<bool> journal::unfinished(const std::string& account,
+                                        const std::string& message_id) {
+  auto st = db_.prepare("journal.admit (unfinished entry)",
+                        "SELECT 1 FROM journal WHERE account = ?1"
+                        " AND message_id = ?2 AND done_ms IS NULL LIMIT 1");
+  if (!st)
+    return st.error();
+  if (auto err = st->bind(1, account))
+    return err;
+  if (auto err = st->bind(2, message_id))
+    return err;
+  auto row = st->step();
+  if (!row)
+    return row.error();
+  return *row;
+}
+
 caf::expected<admit_result>
 journal::admit_one(const loong::inbound_message& m, int64_t now_ms,
                    int64_t ttl_ms) {
@@ -84,8 +102,12 @@ journal::admit_one(const loong::inbound_message& m, int64_t now_ms,
     auto dup = seen(m.account, keys[i], now_ms, ttl_ms);
     if (!dup)
       return dup.error();
-    if (*dup)
-      return admit_result::duplicate;
+    if (*dup) {
+      auto open = unfinished(m.account, m.message_id);
+      if (!open)
+        return open.error();
+      return *open ? admit_result::duplicate_unfinished : admit_result::duplicate;
+    }
   }
   for (size_t i = 0; i < n; ++i)
     if (auto err = remember(m.account, keys[i], now_ms))
@@ -163,8 +185,9 @@ journal::admit_batch(const std::vector<loong::inbound_message>& ms,
 caf::error journal::mark_done(const std::string& account,
                               const std::string& message_id, int64_t now_ms) {
   auto st = db_.prepare("journal.mark_done",
-                        "UPDATE journal SET done_ms = ?3 WHERE account = ?1"
-                        " AND message_id = ?2 AND done_ms IS NULL");
+                        "UPDATE journal SET done_ms = ?3, outcome = 'delivered'"
+                        " WHERE account = ?1 AND message_id = ?2"
+                        " AND done_ms IS NULL");
   if (!st)
     return st.error();
   if (auto err = st->bind(1, account))
@@ -172,6 +195,66 @@ caf::error journal::mark_done(const std::string& account,
   if (auto err = st->bind(2, message_id))
     return err;
   if (auto err = st->bind(3, now_ms))
+    return err;
+  return st->run();
+}
+
+caf::error journal::store_answer(const std::string& account,
+                                 const std::string& message_id,
+                                 const loong::stored_answer& answer) {
+  auto st = db_.prepare("journal.store_answer",
+                        "UPDATE journal SET answer = ?3 WHERE account = ?1"
+                        " AND message_id = ?2 AND done_ms IS NULL");
+  if (!st)
+    return st.error();
+  if (auto err = st->bind(1, account))
+    return err;
+  if (auto err = st->bind(2, message_id))
+    return err;
+  if (auto err = st->bind(3, to_json(answer)))
+    return err;
+  return st->run();
+}
+
+caf::error journal::record_progress(const std::string& account,
+                                    const std::string& message_id,
+                                    int32_t attempts, int32_t chunks_done) {
+  auto st = db_.prepare("journal.record_progress",
+                        "UPDATE journal SET delivery_attempts = ?3,"
+                        " chunks_done = ?4 WHERE account = ?1"
+                        " AND message_id = ?2 AND done_ms IS NULL");
+  if (!st)
+    return st.error();
+  if (auto err = st->bind(1, account))
+    return err;
+  if (auto err = st->bind(2, message_id))
+    return err;
+  if (auto err = st->bind(3, int64_t{attempts}))
+    return err;
+  if (auto err = st->bind(4, int64_t{chunks_done}))
+    return err;
+  return st->run();
+}
+
+caf::error journal::close(const std::string& account,
+                          const std::string& message_id,
+                          const std::string& outcome, const std::string& reason,
+                          int64_t now_ms) {
+  auto st = db_.prepare("journal.close",
+                        "UPDATE journal SET done_ms = ?3, outcome = ?4,"
+                        " reason = ?5 WHERE account = ?1 AND message_id = ?2"
+                        " AND done_ms IS NULL");
+  if (!st)
+    return st.error();
+  if (auto err = st->bind(1, account))
+    return err;
+  if (auto err = st->bind(2, message_id))
+    return err;
+  if (auto err = st->bind(3, now_ms))
+    return err;
+  if (auto err = st->bind(4, outcome))
+    return err;
+  if (auto err = st->bind(5, reason))
     return err;
   return st->run();
 }
@@ -195,7 +278,8 @@ caf::expected<std::vector<journal_entry>>
 journal::pending(const std::string& account, size_t limit) {
   std::vector<journal_entry> out;
   auto st = db_.prepare("journal.pending",
-                        "SELECT seq, body, received_ms, attempts FROM journal"
+                        "SELECT seq, body, received_ms, attempts, answer,"
+                        " delivery_attempts, chunks_done FROM journal"
                         " WHERE account = ?1 AND done_ms IS NULL"
                         " ORDER BY seq LIMIT ?2");
   if (!st)
@@ -223,6 +307,18 @@ journal::pending(const std::string& account, size_t limit) {
     entry.message = std::move(*msg);
     entry.received_ms = st->column_int64(2);
     entry.attempts = static_cast<int32_t>(st->column_int64(3));
+    if (!st->column_is_null(4)) {
+      auto answer = answer_from_json(st->column_text(4));
+      if (!answer)
+        return caf::make_error(ec::store_failed,
+                               "journal.pending: the answer of entry "
+                                 + std::to_string(entry.seq)
+                                 + " is corrupt: " + describe(answer.error()));
+      entry.answered = true;
+      entry.answer = std::move(*answer);
+    }
+    entry.delivery_attempts = static_cast<int32_t>(st->column_int64(5));
+    entry.chunks_done = static_cast<int32_t>(st->column_int64(6));
     out.push_back(std::move(entry));
   }
   return out;

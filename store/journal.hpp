@@ -8,6 +8,7 @@
 #include <caf/expected.hpp>
 
 #include "messages/chat.hpp"
+#include "messages/delivery.hpp"
 
 namespace loong::store {
 
@@ -22,6 +23,9 @@ enum class admit_result {
   accepted,
   /// Its event_id or message_id was seen within the TTL; nothing written.
   duplicate,
+  /// A duplicate whose journal entry is still unfinished (being answered,
+  /// or its answer waiting for delivery).
+  duplicate_unfinished,
 };
 
 /// One journaled inbound message.
@@ -34,6 +38,12 @@ struct journal_entry {
   int64_t received_ms = 0;
   /// Processing attempts recorded with `mark_attempt`.
   int32_t attempts = 0;
+  /// Set once `store_answer` ran: only the delivery is left.
+  bool answered = false;
+  loong::stored_answer answer;
+  /// Delivery progress recorded with `record_progress`.
+  int32_t delivery_attempts = 0;
+  int32_t chunks_done = 0;
 };
 
 /// The inbound journal with de-duplication: every accepted event is written
@@ -71,6 +81,23 @@ public:
   caf::error mark_done(const std::string& account,
                        const std::string& message_id, int64_t now_ms);
 
+  /// Stores the answer of an unfinished entry (it becomes `answered`);
+  /// idempotent, a finished entry is left alone.
+  caf::error store_answer(const std::string& account,
+                          const std::string& message_id,
+                          const loong::stored_answer& answer);
+
+  /// Records how far the delivery of an answered entry got.
+  caf::error record_progress(const std::string& account,
+                             const std::string& message_id, int32_t attempts,
+                             int32_t chunks_done);
+
+  /// Finishes an unfinished entry without a delivered answer; `outcome` is
+  /// "failed" or "skipped", `reason` says why.
+  caf::error close(const std::string& account, const std::string& message_id,
+                   const std::string& outcome, const std::string& reason,
+                   int64_t now_ms);
+
   /// Counts one more processing attempt on the pending entry.
   caf::error mark_attempt(const std::string& account,
                           const std::string& message_id);
@@ -96,6 +123,9 @@ private:
 
   caf::error remember(const std::string& account, const std::string& key,
                       int64_t now_ms);
+
+  caf::expected<bool> unfinished(const std::string& account,
+                                 const std::string& message_id);
 
   database& db_;
 };

@@ -48,12 +48,24 @@ CREATE TABLE history (
 CREATE INDEX history_by_key ON history (session_key, id);
 )sql";
 
+// The outbox lives in the journal row (design.md, "Delivery states"): an
+// entry with `answer` set and `done_ms` NULL is answered and waits for its
+// delivery; `outcome` says how a finished entry ended.
+constexpr const char* v3_outbox = R"sql(
+ALTER TABLE journal ADD COLUMN answer TEXT;
+ALTER TABLE journal ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE journal ADD COLUMN chunks_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE journal ADD COLUMN outcome TEXT;
+ALTER TABLE journal ADD COLUMN reason TEXT;
+)sql";
+
 } // namespace
 
 const std::vector<migration>& migrations() {
   static const std::vector<migration> steps{
     {1, "inbound journal and dedupe keys", v1_journal},
     {2, "conversation history", v2_history},
+    {3, "outbox: stored answers and delivery state", v3_outbox},
   };
   return steps;
 }

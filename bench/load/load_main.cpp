@@ -21,9 +21,10 @@
 namespace {
 
 constexpr const char* usage =
-  "usage: loong_load [--scenario a|b|c|d|e|smoke|all[,...]] [--targets gateway,sdk,echo]\n"
-  "                  [--out DIR] [--step-seconds S] [--build-dir DIR] [--source-dir DIR]\n"
-  "                  [--node-cache DIR] [--chats N]\n"
+  "usage: loong_load [--scenario a|b|c|d|e|chaos|smoke|chaos-smoke|all[,...]]\n"
+  "                  [--targets gateway,sdk,echo] [--out DIR] [--step-seconds S]\n"
+  "                  [--build-dir DIR] [--source-dir DIR] [--node-cache DIR] [--chats N]\n"
+  "                  [--seed N]\n"
   "\n"
   "Runs the load scenarios of docs/benchmarks.md against mock_feishu + mock_ark.\n"
   "  a  one account, rising rate until the target falls behind (throughput ceiling)\n"
@@ -31,8 +32,15 @@ constexpr const char* usage =
   "  c  provider latency 200 ms at max_concurrency 16, 64, 256\n"
   "  d  ten accounts, one killed every second under load (gateway only)\n"
   "  e  cold start only (1..1000 accounts)\n"
+  "  chaos  five accounts at 20 events/s for 120 s; a random platform fault every 2 s\n"
+  "         (connection drop/close/blackhole, refused handshakes, discovery errors,\n"
+  "         reply/reaction errors, provider 500/429/stall; seeded by --seed, default 11)\n"
+  "         and kill -9 + restart of the target at 1/3 and 2/3; drains up to 180 s and\n"
+  "         counts replied, lost, duplicated, apologies (gateway and sdk only)\n"
   "  smoke  300 events through two accounts (the test suite runs this)\n"
-  "Writes DIR/results.json, DIR/tables.md and DIR/*.dat (default DIR: bench-out).\n"
+  "  chaos-smoke  chaos for 20 s with one kill and no blackholes, drain up to 60 s\n"
+  "'all' is a, b, c, d and chaos.\n"
+  "Writes DIR/results.json, DIR/tables.md, DIR/chaos.md and DIR/*.dat (default DIR: bench-out).\n"
   "Exit 0 when every step answered every event exactly once, 1 otherwise, 2 on usage errors.\n";
 
 std::vector<std::string> split(const std::string& s) {
@@ -89,7 +97,7 @@ int main(int argc, char** argv) {
       return usage_error("flag " + flag + " needs a value");
     std::string v = argv[++i];
     if (flag == "--scenario")
-      scenarios = v == "all" ? std::vector<std::string>{"a", "b", "c", "d"} : split(v);
+      scenarios = v == "all" ? std::vector<std::string>{"a", "b", "c", "d", "chaos"} : split(v);
     else if (flag == "--targets")
       o.targets = split(v);
     else if (flag == "--out")
@@ -100,7 +108,13 @@ int main(int argc, char** argv) {
       o.paths.source_dir = v;
     else if (flag == "--node-cache")
       o.paths.node_cache = v;
-    else if (flag == "--chats") {
+    else if (flag == "--seed") {
+      try {
+        o.seed = std::stoull(v);
+      } catch (...) {
+        return usage_error("--seed wants a non-negative integer, got " + v);
+      }
+    } else if (flag == "--chats") {
       try {
         o.chats = std::stoll(v);
       } catch (...) {
@@ -147,6 +161,16 @@ int main(int argc, char** argv) {
     bool ladder_tail = r.scenario == "a" && r.note == "ladder";
     bool bad = !r.step.error.empty() || (!r.has_step && !r.note.empty() && r.connected_rss_kib == 0)
                || (r.has_step && (r.step.duplicates > 0 || (!ladder_tail && !r.step.complete)));
+    if (r.has_chaos) {
+      const auto& c = r.chaos;
+      bad = !c.error.empty() || c.pushed == 0 || c.lost > 0 || c.duplicated > 0;
+      if (bad)
+        std::cerr << "FAILED: scenario " << r.scenario << " target " << r.target << ": "
+                  << c.lost << " lost, " << c.duplicated << " duplicated of " << c.pushed
+                  << (c.error.empty() ? "" : "; " + c.error) << "\n";
+      failed += bad ? 1 : 0;
+      continue;
+    }
     if (bad) {
       ++failed;
       std::cerr << "FAILED: scenario " << r.scenario << " target " << r.target << ": "

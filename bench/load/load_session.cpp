@@ -50,9 +50,11 @@ load_session::load_session(bench_paths paths, session_spec spec, const std::stri
   std::vector<app_credentials> apps;
   for (size_t i = 0; i < spec_.accounts; ++i) {
     apps.push_back({app_id(i), "secret_" + app_id(i)});
+    app_ids_.push_back(apps.back().app_id);
     fargs.push_back("--app");
     fargs.push_back(apps.back().app_id + ":" + apps.back().app_secret);
   }
+  fargs.insert(fargs.end(), spec_.feishu_args.begin(), spec_.feishu_args.end());
   feishu_ = std::make_unique<test::mock_process>(
     test::mock_process::start(paths_.build_dir + "/bench/mock_feishu", fargs));
   ark_ = std::make_unique<test::mock_process>(test::mock_process::start(
@@ -73,6 +75,7 @@ load_session::load_session(bench_paths paths, session_spec spec, const std::stri
   setup.ark_key = "bench-ark-key";
   setup.apps = apps;
   setup.max_concurrency = spec_.max_concurrency;
+  setup.ack_reactions = spec_.ack_reactions;
   setup.work_dir = work_dir_;
   auto t0 = clock_type::now();
   if (!target_->start(setup, error_)) {
@@ -93,6 +96,14 @@ load_session::load_session(bench_paths paths, session_spec spec, const std::stri
     return;
   }
   connected_rss_kib_ = sample_process(target_->pid()).rss_kib;
+}
+
+const std::string& load_session::feishu_url() const {
+  return feishu_->url();
+}
+
+const std::string& load_session::ark_url() const {
+  return ark_->url();
 }
 
 load_session::~load_session() {

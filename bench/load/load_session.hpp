@@ -29,6 +29,11 @@ struct session_spec {
   int max_concurrency = 16;
   /// Deadline for every account to be connected.
   int connect_timeout_ms = 60000;
+  /// The gateway reacts to each accepted message (the product default; off
+  /// elsewhere so gateway and SDK do the same platform calls).
+  bool ack_reactions = false;
+  /// Extra mock_feishu flags (ClientConfig, ACK timeout).
+  std::vector<std::string> feishu_args{};
 };
 
 /// One load step: `count` events at `rate` per second.
@@ -77,6 +82,12 @@ public:
 
   /// Runs one step and waits for it to drain (bounded by its deadlines).
   step_result run_step(const step_spec& step);
+  /// The mocks' base URLs, the apps' ids and the target (chaos.cpp drives
+  /// them directly).
+  const std::string& feishu_url() const;
+  const std::string& ark_url() const;
+  const std::vector<std::string>& app_ids() const { return app_ids_; }
+  load_target* target() { return target_.get(); }
   /// Stops the target; returns a note on trouble ("" when clean).
   std::string stop();
 
@@ -88,6 +99,7 @@ private:
   std::string work_dir_;
   std::unique_ptr<test::mock_process> feishu_, ark_;
   std::unique_ptr<load_target> target_;
+  std::vector<std::string> app_ids_;
   std::string error_;
   double cold_start_ms_ = 0;
   int64_t connected_rss_kib_ = 0;

@@ -37,6 +37,67 @@ void write_latency(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const ch
   w.EndObject();
 }
 
+void write_doubles(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const char* key,
+                   const std::vector<double>& xs) {
+  w.Key(key);
+  w.StartArray();
+  for (double v : xs)
+    w.Double(v);
+  w.EndArray();
+}
+
+void write_chaos(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const chaos_result& c) {
+  w.Key("chaos");
+  w.StartObject();
+  w.Key("seed"), w.Uint64(c.spec.seed);
+  w.Key("rate"), w.Double(c.spec.rate);
+  w.Key("push_s"), w.Double(c.spec.push_s);
+  w.Key("fault_every_ms"), w.Int(c.spec.fault_every_ms);
+  w.Key("drain_limit_ms"), w.Int(c.spec.drain_ms);
+  w.Key("pushed"), w.Int64(c.pushed);
+  w.Key("acked"), w.Int64(c.acked);
+  w.Key("replied"), w.Int64(c.replied);
+  w.Key("lost"), w.Int64(c.lost);
+  w.Key("duplicated"), w.Int64(c.duplicated);
+  w.Key("apologies"), w.Int64(c.apologies);
+  write_latency(w, "reply", c.reply);
+  write_doubles(w, "reconnect_ms", c.reconnect_ms);
+  write_doubles(w, "blackhole_reconnect_ms", c.blackhole_ms);
+  w.Key("reconnects_unclean"), w.Int64(c.reconnects_unclean);
+  w.Key("reconnects_spanning_kill"), w.Int64(c.reconnects_killed);
+  w.Key("reconnects_never"), w.Int64(c.reconnects_never);
+  w.Key("blackholes_never"), w.Int64(c.blackholes_never);
+  w.Key("redeliveries"), w.Int64(c.redeliveries);
+  w.Key("repushes"), w.Int64(c.repushes);
+  w.Key("dedup_hits"), w.Int64(c.dedup_hits);
+  w.Key("drain_used_ms"), w.Double(c.drain_used_ms);
+  w.Key("complete"), w.Bool(c.complete);
+  w.Key("error"), w.String(c.error.c_str());
+  w.Key("faults");
+  w.StartArray();
+  for (const auto& e : c.events) {
+    w.StartObject();
+    w.Key("t_ms"), w.Double(e.t_ms);
+    w.Key("kind"), w.String(e.kind.c_str());
+    w.Key("app_id"), w.String(e.app_id.c_str());
+    w.Key("detail"), w.String(e.detail.c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("lost_ids");
+  w.StartArray();
+  for (const auto& l : c.lost_ids) {
+    w.StartObject();
+    w.Key("message_id"), w.String(l.message_id.c_str());
+    w.Key("app_id"), w.String(l.app_id.c_str());
+    w.Key("pushed_ms"), w.Double(l.pushed_ms);
+    w.Key("acked"), w.Bool(l.acked);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 std::string results_json(const std::vector<result_row>& rows, const std::string& machine) {
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w{buf};
@@ -78,6 +139,8 @@ std::string results_json(const std::vector<result_row>& rows, const std::string&
       w.EndArray();
       w.Key("error"), w.String(s.error.c_str());
     }
+    if (r.has_chaos)
+      write_chaos(w, r.chaos);
     w.EndObject();
   }
   w.EndArray();
@@ -222,6 +285,86 @@ void table_smoke(std::ostream& md, const std::vector<result_row>& rows) {
   md << "\n";
 }
 
+std::string pair_cell(const std::vector<double>& xs, int64_t left_out) {
+  std::string cell = xs.empty() ? "—" : fmt(pct(xs, 0.5), 0) + " / " + fmt(pct(xs, 0.99), 0);
+  cell += " (n=" + std::to_string(xs.size());
+  if (left_out > 0)
+    cell += ", " + std::to_string(left_out) + " never";
+  return cell + ")";
+}
+
+// The faults of the same app (and the kills) in the `window_ms` before a
+// lost message was pushed and while it waited: what a reader checks first.
+std::string suspects(const chaos_result& c, const lost_message& l, double window_ms) {
+  std::string out;
+  for (const auto& e : c.events) {
+    if (e.t_ms < l.pushed_ms - window_ms || (e.app_id != l.app_id && e.app_id != "*"))
+      continue;
+    if (e.t_ms > l.pushed_ms + window_ms)
+      break;
+    out += (out.empty() ? "" : ", ") + e.kind + " @" + fmt(e.t_ms / 1000.0, 1) + " s";
+  }
+  return out.empty() ? "none within " + fmt(window_ms / 1000.0, 0) + " s" : out;
+}
+
+void table_chaos(std::ostream& md, const std::vector<result_row>& rows,
+                 const std::string& scenario, const std::string& title) {
+  auto c = select(rows, scenario);
+  if (c.empty())
+    return;
+  md << "### " << title << "\n\n"
+     << "| target | replied | lost | duplicated | apologies | reply latency p50 / p99 / max ms "
+        "| reconnect time p50 / p99 ms | blackhole reconnect p50 / p99 ms |\n"
+        "|---|---|---|---|---|---|---|---|\n";
+  for (const auto* r : c) {
+    const auto& x = r->chaos;
+    if (!r->has_chaos || (!x.error.empty() && x.pushed == 0)) {
+      md << "| " << r->target << " | | | | | | | " << (x.error.empty() ? r->note : x.error)
+         << " |\n";
+      continue;
+    }
+    md << "| " << r->target << " | " << x.replied << " / " << x.pushed << " | " << x.lost << " | "
+       << x.duplicated << " | " << x.apologies << " | " << fmt(x.reply.p50, 0) << " / "
+       << fmt(x.reply.p99, 0) << " / " << fmt(x.reply.max, 0) << " | "
+       << pair_cell(x.reconnect_ms, x.reconnects_never) << " | "
+       << pair_cell(x.blackhole_ms, x.blackholes_never) << " |\n";
+  }
+  md << "\n";
+  for (const auto* r : c) {
+    const auto& x = r->chaos;
+    if (!r->has_chaos)
+      continue;
+    std::map<std::string, int> kinds;
+    for (const auto& e : x.events)
+      ++kinds[e.kind];
+    md << "- **" << r->target << "**: " << x.events.size() << " faults and kills (";
+    bool first = true;
+    for (const auto& [k, n] : kinds) {
+      md << (first ? "" : ", ") << k << " " << n;
+      first = false;
+    }
+    md << "); drain " << fmt(x.drain_used_ms / 1000.0, 1) << " s of "
+       << fmt(x.spec.drain_ms / 1000.0, 0) << (x.complete ? " s" : " s (limit reached)")
+       << "; platform re-deliveries " << x.redeliveries << ", ACK-timeout re-pushes "
+       << x.repushes << ", same-uuid retries absorbed " << x.dedup_hits
+       << "; reconnects left out of the times: " << x.reconnects_unclean
+       << " behind a bootstrap fault, " << x.reconnects_killed << " across a kill."
+       << (x.error.empty() ? "" : " Error: " + x.error) << "\n";
+    const size_t shown = 10;
+    for (size_t i = 0; i < x.lost_ids.size() && i < shown; ++i) {
+      const auto& l = x.lost_ids[i];
+      md << "  - lost `" << l.message_id << "` (" << l.app_id << ", pushed at "
+         << fmt(l.pushed_ms / 1000.0, 1) << " s, " << (l.acked ? "ACKed" : "never ACKed")
+         << "); faults on its app and kills within 10 s: " << suspects(x, l, 10000) << "\n";
+    }
+    if (x.lost_ids.size() > shown)
+      md << "  - … " << x.lost_ids.size() - shown
+         << " more lost messages: every id and the whole fault log (time, kind, app) are in "
+            "results.json\n";
+  }
+  md << "\n";
+}
+
 void write_dat(const std::string& dir, const std::vector<result_row>& rows) {
   std::map<std::string, std::ofstream> a, b;
   for (const auto& r : rows) {
@@ -254,8 +397,13 @@ std::string write_report(const std::string& dir, const std::vector<result_row>& 
   table_d(md, rows);
   table_e(md, rows);
   table_smoke(md, rows);
+  // Chaos tables go to their own file and block of docs/benchmarks.md, so a
+  // chaos-only run does not replace the other tables (bench/run.sh).
+  std::ofstream chaos_md{dir + "/chaos.md", std::ios::trunc};
+  table_chaos(chaos_md, rows, "chaos", "Chaos: faults every 2 s and two kill -9 under load");
+  table_chaos(chaos_md, rows, "chaos-smoke", "Chaos, short version (the test suite's)");
   write_dat(dir, rows);
-  if (!json || !md)
+  if (!json || !md || !chaos_md)
     return "could not write the report into " + dir;
   return {};
 }

@@ -205,6 +205,44 @@ void scenario_smoke(const bench_options& o, std::vector<result_row>& rows) {
   }
 }
 
+// Chaos: 5 websocket accounts under 20 events/s while faults hit every 2 s
+// and the target is killed with SIGKILL twice; the mock runs the platform's
+// real ClientConfig and its 3 s ACK-timeout re-push. `smoke` is the short
+// version of the test suite.
+void scenario_chaos(const bench_options& o, std::vector<result_row>& rows, bool smoke) {
+  const std::string name = smoke ? "chaos-smoke" : "chaos";
+  for (const auto& target : o.targets) {
+    if (target == "echo")
+      continue;  // no provider, no process to kill
+    session_spec spec{target, 5};
+    spec.ack_reactions = true;  // the product default: reaction faults apply
+    spec.feishu_args = {"--ping-interval", "120", "--reconnect-count", "-1",
+                        "--reconnect-interval", "120", "--reconnect-nonce", "30",
+                        "--ack-timeout-ms", "3000"};
+    load_session s{o.paths, spec, work_dir(o, name + "-" + target)};
+    chaos_spec c;
+    c.seed = o.seed;
+    if (smoke) {
+      // One kill, every fault kind: the gateway finds a blackhole by its
+      // own 5 s pings, well inside a 60 s drain.
+      c.push_s = 20;
+      c.kills = {0.5};
+      c.drain_ms = 60000;
+    }
+    auto r = base_row(name, s);
+    r.has_chaos = true;
+    r.chaos = run_chaos(s, c, o.progress);
+    rows.push_back(std::move(r));
+    const auto& x = rows.back().chaos;
+    if (o.progress)
+      o.progress("[" + name + "] " + target + " pushed=" + std::to_string(x.pushed)
+                 + " replied=" + std::to_string(x.replied) + " lost=" + std::to_string(x.lost)
+                 + " duplicated=" + std::to_string(x.duplicated) + " apologies="
+                 + std::to_string(x.apologies) + " reply p99=" + fmt(x.reply.p99, 0) + " ms"
+                 + (x.error.empty() ? "" : " error: " + x.error));
+  }
+}
+
 } // namespace
 
 bool run_scenario(const std::string& name, const bench_options& opts,
@@ -221,6 +259,8 @@ bool run_scenario(const std::string& name, const bench_options& opts,
     scenario_b(opts, rows, false);
   else if (name == "smoke")
     scenario_smoke(opts, rows);
+  else if (name == "chaos" || name == "chaos-smoke")
+    scenario_chaos(opts, rows, name == "chaos-smoke");
   else
     return false;
   return true;

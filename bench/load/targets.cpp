@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <rapidjson/document.h>
@@ -57,6 +58,38 @@ std::string stop_child(std::unique_ptr<test::child_process>& child, const char* 
   return note;
 }
 
+// kill -9 of a child, waiting until the kernel has reaped it (its sockets
+// are closed by then, as after a real crash).
+bool kill_child(std::unique_ptr<test::child_process>& child, const char* what,
+                std::string& err) {
+  if (!child || child->pid() <= 0) {
+    err = std::string{what} + " is not running";
+    return false;
+  }
+  child->signal(SIGKILL);
+  if (child->wait(10000) < 0) {
+    err = std::string{what} + " outlived SIGKILL for 10 s";
+    return false;
+  }
+  child.reset();
+  return true;
+}
+
+// The command a target was started with, so a crash can be followed by the
+// same start; each run logs to its own files (<prefix>, <prefix>-2, ...).
+struct launch_spec {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string log_prefix;
+  int runs = 0;
+
+  std::unique_ptr<test::child_process> spawn() {
+    ++runs;
+    auto prefix = runs == 1 ? log_prefix : log_prefix + "-" + std::to_string(runs);
+    return std::make_unique<test::child_process>(argv, env, prefix);
+  }
+};
+
 class gateway_target : public load_target {
 public:
   explicit gateway_target(bench_paths paths) : paths_(std::move(paths)) {}
@@ -73,7 +106,8 @@ public:
         << "max_concurrency = " << s.max_concurrency << "\n"
         // The SDK baseline adds no reaction: both sides do the same platform
         // work per event (one ACK, one reply).
-        << "[feishu]\nenabled = true\nallowed_chat_ids = [\"*\"]\nack_reactions = false\n"
+        << "[feishu]\nenabled = true\nallowed_chat_ids = [\"*\"]\nack_reactions = "
+        << (s.ack_reactions ? "true" : "false") << "\n"
         << "base_url = \"" << s.feishu_url << "\"\n";
     for (size_t i = 0; i < s.apps.size(); ++i)
       cfg << "[feishu.accounts." << account_id(i) << "]\napp_id = \"" << s.apps[i].app_id
@@ -90,11 +124,24 @@ public:
     // The product's default log level (what an operator runs) unless the
     // driver's own LOONG_LOG asks for more.
     const char* level = std::getenv("LOONG_LOG");
-    child_ = std::make_unique<test::child_process>(
-      std::vector<std::string>{binary, "gateway", "run", "--config", config},
-      std::map<std::string, std::string>{{"LOONG_HOME", home_}, {"LOONG_CONFIG", ""},
-                                         {"LOONG_LOG", level ? level : ""}},
-      s.work_dir + "/gateway");
+    launch_ = launch_spec{{binary, "gateway", "run", "--config", config},
+                          {{"LOONG_HOME", home_}, {"LOONG_CONFIG", ""},
+                           {"LOONG_LOG", level ? level : ""}},
+                          s.work_dir + "/gateway"};
+    child_ = launch_.spawn();
+    return child_->pid() > 0;
+  }
+
+  bool crash(std::string& err) override { return kill_child(child_, "loong gateway run", err); }
+
+  // Same config and LOONG_HOME: the new process must take over the dead
+  // owner's lease and journal by itself.
+  bool restart(std::string& err) override {
+    if (launch_.argv.empty() || child_) {
+      err = "restart needs a crashed gateway";
+      return false;
+    }
+    child_ = launch_.spawn();
     return child_->pid() > 0;
   }
 
@@ -128,6 +175,7 @@ private:
   bench_paths paths_;
   std::string home_;
   std::vector<app_credentials> apps_;
+  launch_spec launch_;
   std::unique_ptr<test::child_process> child_;
 };
 
@@ -154,20 +202,33 @@ public:
     cfg << "]}";
     auto config = s.work_dir + "/sdk-bot.json";
     write_file(config, cfg.str());
-    // run.sh execs node, so the pid measured is node's.
-    child_ = std::make_unique<test::child_process>(
-      std::vector<std::string>{"/bin/bash", paths_.source_dir + "/bench/peers/lark-sdk-bot/run.sh",
-                               paths_.node_cache, config},
-      std::map<std::string, std::string>{}, s.work_dir + "/sdk-bot");
+    // run.sh execs node, so the pid measured (and killed) is node's.
+    launch_ = launch_spec{{"/bin/bash", paths_.source_dir + "/bench/peers/lark-sdk-bot/run.sh",
+                           paths_.node_cache, config},
+                          {},
+                          s.work_dir + "/sdk-bot"};
+    child_ = launch_.spawn();
     return child_->pid() > 0;
   }
 
   int pid() const override { return child_ ? child_->pid() : -1; }
 
+  bool crash(std::string& err) override { return kill_child(child_, "the SDK bot", err); }
+
+  bool restart(std::string& err) override {
+    if (launch_.argv.empty() || child_) {
+      err = "restart needs a crashed SDK bot";
+      return false;
+    }
+    child_ = launch_.spawn();
+    return child_->pid() > 0;
+  }
+
   std::string stop() override { return stop_child(child_, "the SDK bot"); }
 
 private:
   bench_paths paths_;
+  launch_spec launch_;
   std::unique_ptr<test::child_process> child_;
 };
 
@@ -199,6 +260,16 @@ private:
 
 bool load_target::kill_account(size_t, std::string& err) {
   err = name() + " has no per-account kill";
+  return false;
+}
+
+bool load_target::crash(std::string& err) {
+  err = name() + " cannot be killed and restarted";
+  return false;
+}
+
+bool load_target::restart(std::string& err) {
+  err = name() + " cannot be killed and restarted";
   return false;
 }
 

@@ -30,6 +30,8 @@ struct target_setup {
   std::vector<app_credentials> apps;
   /// Provider calls in flight at most.
   int max_concurrency = 16;
+  /// The gateway reacts to accepted messages (its product default).
+  bool ack_reactions = false;
   /// A private directory for configs, homes and logs.
   std::string work_dir;
 };
@@ -47,6 +49,12 @@ public:
   /// Kills one account's subtree so the target must recover it; false and
   /// `err` when the target cannot.
   virtual bool kill_account(size_t index, std::string& err);
+  /// kill -9 of the whole process (waits for it to be gone); false and `err`
+  /// when the target cannot.
+  virtual bool crash(std::string& err);
+  /// Starts the process again after crash(), same config and state
+  /// directory; false and `err` when it could not.
+  virtual bool restart(std::string& err);
   /// Stops it (gracefully first); idempotent. Returns a note on trouble.
   virtual std::string stop() = 0;
 };

@@ -244,6 +244,8 @@ private:
     if (!awaiting_)
       return;
     awaiting_ = false;
+    if (x.drop)
+      return close_socket();
     bool close = x.close;
     write_response(std::move(x), close);
   }

@@ -57,8 +57,8 @@ TEST_CASE("a v0 file is migrated and reopening is a no-op",
   {
     auto db = database::open(path);
     REQUIRE(db);
-    CHECK((*db)->migrations_applied() == 2);
-    CHECK((*db)->schema_version() == 2);
+    CHECK((*db)->migrations_applied() == 3);
+    CHECK((*db)->schema_version() == 3);
     CHECK(count_rows(**db, "unrelated") == 1);
     CHECK(count_rows(**db, "journal") == 0);
     CHECK(count_rows(**db, "history") == 0);
@@ -66,7 +66,7 @@ TEST_CASE("a v0 file is migrated and reopening is a no-op",
   auto again = database::open(path);
   REQUIRE(again);
   CHECK((*again)->migrations_applied() == 0);
-  CHECK((*again)->schema_version() == 2);
+  CHECK((*again)->schema_version() == 3);
 }
 
 TEST_CASE("a v1 file gets only the missing step and keeps its rows",
@@ -78,8 +78,8 @@ TEST_CASE("a v1 file gets only the missing step and keeps its rows",
                      "PRAGMA user_version = 1;");
   auto db = database::open(path);
   REQUIRE(db);
-  CHECK((*db)->migrations_applied() == 1);
-  CHECK((*db)->schema_version() == 2);
+  CHECK((*db)->migrations_applied() == 2);
+  CHECK((*db)->schema_version() == 3);
   CHECK(count_rows(**db, "dedupe_keys") == 1);
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("a file newer than the binary is an error naming both versions",
   CHECK(db.error() == loong::ec::store_failed);
   auto text = loong::describe(db.error());
   CHECK_THAT(text, Catch::Contains("schema version 99"));
-  CHECK_THAT(text, Catch::Contains("binary's 2"));
+  CHECK_THAT(text, Catch::Contains("binary's 3"));
 }
 
 TEST_CASE("SQLite failures become store_failed errors naming the operation",

@@ -68,10 +68,10 @@ TEST_CASE_METHOD(fixture, "a repeated message_id is a duplicate",
   CHECK(admit(make_message("work", "evt_1", "om_1"), t0)
         == admit_result::accepted);
   CHECK(admit(make_message("work", "evt_2", "om_1"), t0 + 1)
-        == admit_result::duplicate);
+        == admit_result::duplicate_unfinished);
   // The same without any event id.
   CHECK(admit(make_message("work", "", "om_1"), t0 + 2)
-        == admit_result::duplicate);
+        == admit_result::duplicate_unfinished);
   CHECK(j->pending_count("work") == int64_t{1});
 }
 
@@ -88,10 +88,10 @@ TEST_CASE_METHOD(fixture, "an expired key is admissible again",
                  "[store][journal]") {
   auto m = make_message("work", "evt_1", "om_1");
   CHECK(admit(m, t0) == admit_result::accepted);
-  CHECK(admit(m, t0 + ttl - 1) == admit_result::duplicate);
+  CHECK(admit(m, t0 + ttl - 1) == admit_result::duplicate_unfinished);
   CHECK(admit(m, t0 + ttl) == admit_result::accepted);
   // Re-admission refreshed the key.
-  CHECK(admit(m, t0 + ttl + 1) == admit_result::duplicate);
+  CHECK(admit(m, t0 + ttl + 1) == admit_result::duplicate_unfinished);
   // The default TTL is 12 hours.
   auto r = j->admit(make_message("work", "evt_9", "om_9"), t0);
   REQUIRE(r == admit_result::accepted);
@@ -106,7 +106,7 @@ TEST_CASE_METHOD(fixture, "keys and entries survive closing and reopening",
   auto m = make_message("work", "evt_1", "om_1");
   CHECK(admit(m, t0) == admit_result::accepted);
   reopen();
-  CHECK(admit(m, t0 + 10) == admit_result::duplicate);
+  CHECK(admit(m, t0 + 10) == admit_result::duplicate_unfinished);
   CHECK(j->pending_count("work") == int64_t{1});
 }
 
@@ -185,7 +185,8 @@ TEST_CASE_METHOD(fixture, "admit_batch detects duplicates inside the batch",
   using ar = admit_result;
   CHECK(*r
         == std::vector<ar>{ar::accepted, ar::accepted, ar::duplicate,
-                           ar::duplicate, ar::duplicate, ar::accepted});
+                           ar::duplicate_unfinished, ar::duplicate_unfinished,
+                           ar::accepted});
   auto entries = pending("work");
   REQUIRE(entries.size() == 3);
   CHECK(entries[1].message.message_id == "om_1");
@@ -269,5 +270,48 @@ TEST_CASE("an entry admitted before a kill -9 is pending after restart",
   REQUIRE(entries->size() == 1);
   CHECK((*entries)[0].message.message_id == "om_1");
   CHECK(j.admit(make_message("work", "evt_1", "om_1"), t0 + 1)
-        == admit_result::duplicate);
+        == admit_result::duplicate_unfinished);
+}
+
+TEST_CASE_METHOD(fixture, "an answered entry keeps its answer until delivered",
+                 "[store][journal][outbox]") {
+  auto m = make_message("work", "evt_1", "om_1");
+  REQUIRE(admit(m, t0) == admit_result::accepted);
+  loong::stored_answer a;
+  a.text = "the answer";
+  a.kind = "apologized";
+  a.provider_failed = true;
+  a.answered_ms = t0 + 5;
+  REQUIRE(!j->store_answer("work", "om_1", a));
+  REQUIRE(!j->record_progress("work", "om_1", 3, 1));
+  reopen();
+  auto entries = pending("work");
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].answered);
+  CHECK(entries[0].answer.text == "the answer");
+  CHECK(entries[0].answer.kind == "apologized");
+  CHECK(entries[0].answer.provider_failed);
+  CHECK(entries[0].answer.answered_ms == t0 + 5);
+  CHECK(entries[0].delivery_attempts == 3);
+  CHECK(entries[0].chunks_done == 1);
+  // A redelivery while the answer waits is recognised as unfinished.
+  CHECK(admit(m, t0 + 10) == admit_result::duplicate_unfinished);
+  REQUIRE(!j->mark_done("work", "om_1", t0 + 20));
+  CHECK(pending("work").empty());
+  CHECK(admit(m, t0 + 30) == admit_result::duplicate);
+  // A finished entry keeps the answer it had.
+  loong::stored_answer other;
+  other.text = "late";
+  REQUIRE(!j->store_answer("work", "om_1", other));
+  CHECK(pending("work").empty());
+}
+
+TEST_CASE_METHOD(fixture, "close ends an entry as failed or skipped",
+                 "[store][journal][outbox]") {
+  REQUIRE(admit(make_message("work", "evt_1", "om_1"), t0) == admit_result::accepted);
+  REQUIRE(admit(make_message("work", "evt_2", "om_2"), t0) == admit_result::accepted);
+  REQUIRE(!j->close("work", "om_1", "failed", "poison cap", t0 + 1));
+  REQUIRE(!j->close("work", "om_2", "skipped", "stale on replay", t0 + 1));
+  CHECK(pending("work").empty());
+  CHECK(admit(make_message("work", "evt_3", "om_1"), t0 + 2) == admit_result::duplicate);
 }

@@ -4,6 +4,7 @@
 // conversation and owner logic is tested without network lanes.
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,6 +28,28 @@ struct fake_world {
   std::atomic<int> outbound_started{0};
   /// Provider answers fail for prompts containing this text.
   std::string fail_marker = "PLEASE-FAIL";
+  /// The next sends fail with these errors, one each (front first).
+  std::deque<ec> send_failures;
+  /// The uuid of every send attempt, failed or not.
+  std::vector<std::string> attempt_uuids;
+
+  void fail_next_sends(ec code, size_t n) {
+    std::lock_guard<std::mutex> g{mtx};
+    for (size_t i = 0; i < n; ++i)
+      send_failures.push_back(code);
+  }
+  void clear_send_failures() {
+    std::lock_guard<std::mutex> g{mtx};
+    send_failures.clear();
+  }
+  std::vector<std::string> attempts_copy() {
+    std::lock_guard<std::mutex> g{mtx};
+    return attempt_uuids;
+  }
+  size_t asked_count() {
+    std::lock_guard<std::mutex> g{mtx};
+    return asked.size();
+  }
 
   std::vector<outbound_message> sent_copy() {
     std::lock_guard<std::mutex> g{mtx};
@@ -71,10 +94,16 @@ fake_pool(provider_pool_actor::pointer self, std::shared_ptr<fake_world> w) {
 inline sender_actor::behavior_type fake_sender(sender_actor::pointer,
                                                std::shared_ptr<fake_world> w) {
   return {
-    [w](send_atom, outbound_message& m) -> send_receipt {
+    [w](send_atom, outbound_message& m) -> caf::result<send_receipt> {
       std::lock_guard<std::mutex> g{w->mtx};
+      w->attempt_uuids.push_back(m.uuid);
+      if (!w->send_failures.empty()) {
+        auto code = w->send_failures.front();
+        w->send_failures.pop_front();
+        return caf::make_error(code, "fake send failure");
+      }
       w->sent.push_back(m);
-      return {"om_reply_" + std::to_string(w->sent.size()), m.receive_id, 1};
+      return send_receipt{"om_reply_" + std::to_string(w->sent.size()), m.receive_id, 1};
     },
     [w](react_atom, std::string& message_id, std::string& emoji) {
       std::lock_guard<std::mutex> g{w->mtx};

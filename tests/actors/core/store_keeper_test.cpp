@@ -59,7 +59,7 @@ TEST_CASE("a burst of admits is committed together and answered one by one", "[s
   CHECK(outcomes["duplicate"] == 2);
   // A read right behind writes sees them: 600 pending entries.
   self->request(keeper, std::chrono::seconds(10), pending_atom_v, std::string{"work"})
-    .receive([&](std::vector<inbound_message>& xs) { CHECK(xs.size() == 600); },
+    .receive([&](std::vector<journal_item>& xs) { CHECK(xs.size() == 600); },
              [&](caf::error& err) { FAIL(caf::to_string(err)); });
   fx.stop(keeper);
 }

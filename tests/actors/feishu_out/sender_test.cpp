@@ -249,3 +249,26 @@ TEST_CASE("stopping the sender answers pending sends", "[feishu_out]") {
   h.receive([&](send_receipt&) { FAIL("a hung send cannot succeed"); },
             [&](caf::error& e) { CHECK(code_of(e) == ec::shutting_down); });
 }
+
+TEST_CASE("an ack reaction whose token is rejected is retried once", "[feishu_out]") {
+  auto m = start_feishu();
+  actor_fixture fx;
+  out_pair p{fx, account_for(m)};
+  REQUIRE(send_one(fx.sys(), p.out, text_to("oc_warm")));
+  SECTION("then the reaction lands") {
+    fault(m, "reaction", "token_invalid");
+    caf::anon_send(p.out, react_atom_v, std::string{"om_in_1"}, std::string{"OK"});
+    REQUIRE(eventually([&] { return stat(m, "reactions") == 1; }));
+    CHECK(stat(m, "tokens_issued") == 2);
+    CHECK(stat(m, "faults_reaction") == 1);
+  }
+  SECTION("a second rejection only logs") {
+    fault(m, "reaction", "token_invalid", 3);
+    caf::anon_send(p.out, react_atom_v, std::string{"om_in_1"}, std::string{"OK"});
+    REQUIRE(eventually([&] { return stat(m, "faults_reaction") == 2; }));
+    // One retry, no more: the third armed fault stays armed.
+    REQUIRE(send_one(fx.sys(), p.out, text_to("oc_after")));
+    CHECK(stat(m, "faults_reaction") == 2);
+    CHECK(stat(m, "reactions") == 0);
+  }
+}

@@ -145,7 +145,7 @@ public:
     account.app_id.value = test_app_id;
     account.app_secret.value = test_app_secret;
     opts.force_zero_biz_rt = true;
-    opts.fatal_retry_ms = 60000;
+    opts.reconnect.fatal_retry_ms = 60000;
     opts.initial_config.reconnect_interval_s = 1;
     opts.initial_config.reconnect_nonce_s = 0;
     // LOONG_TEST_DEBUG=1 shows the per-event debug lines.

@@ -1,5 +1,7 @@
 // The reconnect schedule and tick encoding of ws_connection, without I/O.
 
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "actors/ws_policy.hpp"
@@ -11,72 +13,75 @@ using loong::tick_token;
 using loong::ws_reconnect_policy;
 using loong::ws_timer;
 
-namespace {
+using loong::reconnect_options;
 
-loong::feishu::client_config config(int count, int interval_s, int nonce_s) {
-  loong::feishu::client_config c;
-  c.reconnect_count = count;
-  c.reconnect_interval_s = interval_s;
-  c.reconnect_nonce_s = nonce_s;
-  return c;
-}
-
-} // namespace
-
-TEST_CASE("a lost connection waits a random delay below ReconnectNonce", "[ws_policy]") {
+TEST_CASE("a lost connection is retried within the first second", "[ws_policy]") {
   double u = 0.5;
-  ws_reconnect_policy p{600000, 0, [&u] { return u; }};
-  CHECK(p.connection_lost(config(-1, 120, 30)) == 15000);
+  ws_reconnect_policy p{reconnect_options{}, [&u] { return u; }};
+  CHECK(p.connection_lost(120000) == 500);
   u = 0.0;
-  CHECK(p.connection_lost(config(-1, 120, 30)) == 0);
-  // A source returning exactly 1 must still stay below the nonce.
+  CHECK(p.connection_lost(120000) == 0);
+  // A source returning exactly 1 stays below the window.
   u = 1.0;
-  CHECK(p.connection_lost(config(-1, 120, 30)) == 29999);
-  CHECK(p.connection_lost(config(-1, 120, 0)) == 0);
+  CHECK(p.connection_lost(120000) == 999);
+  // The platform's ReconnectNonce (30 s) plays no part.
+  u = 0.999;
+  CHECK(p.connection_lost(5) < 1000);
 }
 
-TEST_CASE("failed attempts wait ReconnectInterval, floored", "[ws_policy]") {
-  ws_reconnect_policy p{600000, 0, [] { return 0.0; }};
-  auto r = p.attempt_failed(config(-1, 2, 0), false);
-  CHECK(r.delay_ms == 2000);
-  CHECK_FALSE(r.slow);
-  CHECK_FALSE(r.exhausted);
-  CHECK(p.attempts() == 1);
-  ws_reconnect_policy floored{600000, 5000, [] { return 0.0; }};
-  CHECK(floored.attempt_failed(config(-1, 2, 0), false).delay_ms == 5000);
+TEST_CASE("failed attempts back off exponentially with full jitter up to 30 s",
+          "[ws_policy]") {
+  double u = 0.999999;
+  ws_reconnect_policy p{reconnect_options{}, [&u] { return u; }};
+  // Upper ends: 1 s, 2 s, 4 s, 8 s, 16 s, then the 30 s cap forever.
+  std::vector<int64_t> ceilings{1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000};
+  for (auto c : ceilings) {
+    auto r = p.attempt_failed(false);
+    CHECK_FALSE(r.slow);
+    CHECK(r.delay_ms <= c);
+    CHECK(r.delay_ms >= c - 1);
+  }
+  CHECK(p.failures() == 8);
+  // Full jitter: the lower end is the floor, not half the ceiling.
+  u = 0.0;
+  CHECK(p.attempt_failed(false).delay_ms == 50);
+  // A thousand failures later the delay is still bounded by the cap.
+  for (int i = 0; i < 1000; ++i)
+    CHECK(p.attempt_failed(false).delay_ms <= 30000);
 }
 
-TEST_CASE("ReconnectCount spent switches to the slow schedule", "[ws_policy]") {
-  ws_reconnect_policy p{60000, 0, [] { return 0.0; }};
-  auto cfg = config(3, 1, 0);
-  CHECK(p.attempt_failed(cfg, false).delay_ms == 1000);
-  CHECK(p.attempt_failed(cfg, false).delay_ms == 1000);
-  auto third = p.attempt_failed(cfg, false);
-  CHECK(third.exhausted);
-  CHECK(third.slow);
-  CHECK(third.delay_ms == 60000);
-  CHECK(p.slow());
-  // Slow until an attempt succeeds, even for retryable errors.
-  auto fourth = p.attempt_failed(cfg, false);
-  CHECK(fourth.slow);
-  CHECK_FALSE(fourth.exhausted);
-  CHECK(fourth.delay_ms == 60000);
+TEST_CASE("the backoff resets only after a connection stayed up 60 s", "[ws_policy]") {
+  ws_reconnect_policy p{reconnect_options{}, [] { return 0.999999; }};
+  for (int i = 0; i < 4; ++i)
+    p.attempt_failed(false);
   p.connected();
-  CHECK_FALSE(p.slow());
-  CHECK(p.attempts() == 0);
-  CHECK(p.attempt_failed(cfg, false).delay_ms == 1000);
+  // Up for 10 s: a flapping connection keeps its failure count...
+  CHECK(p.connection_lost(10000) <= 1000);
+  CHECK(p.attempt_failed(false).delay_ms > 8000);
+  p.connected();
+  // ...a stable one starts over at 1 s.
+  p.connection_lost(60000);
+  CHECK(p.failures() == 0);
+  CHECK(p.attempt_failed(false).delay_ms <= 1000);
 }
 
-TEST_CASE("a fatal error stops fast retrying at once", "[ws_policy]") {
-  ws_reconnect_policy p{600000, 0, [] { return 0.0; }};
-  auto r = p.attempt_failed(config(-1, 1, 0), true);
+TEST_CASE("a fatal error switches to the slow schedule until an attempt succeeds",
+          "[ws_policy]") {
+  reconnect_options o;
+  o.fatal_retry_ms = 300000;
+  ws_reconnect_policy p{o, [] { return 0.0; }};
+  auto r = p.attempt_failed(true);
   CHECK(r.slow);
-  CHECK(r.delay_ms == 600000);
-  // A lost connection later starts a fresh fast cycle.
+  CHECK(r.delay_ms == 300000);
+  CHECK(p.slow());
+  // A retryable failure after it (the operator fixed the secret, the
+  // endpoint is busy) goes back to the fast schedule.
+  auto next = p.attempt_failed(false);
+  CHECK_FALSE(next.slow);
+  CHECK(next.delay_ms <= 30000);
+  p.attempt_failed(true);
   p.connected();
-  p.connection_lost(config(-1, 1, 0));
   CHECK_FALSE(p.slow());
-  CHECK(p.attempt_failed(config(-1, 1, 0), false).delay_ms == 1000);
 }
 
 TEST_CASE("tick payloads round-trip kind and token", "[ws_policy]") {

@@ -96,7 +96,7 @@ TEST_CASE("a forbidden handshake marks the transport failed without hammering",
 TEST_CASE("the slow retry recovers a failed transport without a restart",
           "[ws][reconnect]") {
   ws_fixture f;
-  f.opts.fatal_retry_ms = 800;
+  f.opts.reconnect.fatal_retry_ms = 800;
   REQUIRE(f.post("/_mock/ws/refuse", R"({"count":1,"status":403,"handshake_status":"403"})")
             .status
           == 200);
@@ -121,7 +121,7 @@ TEST_CASE("a credential error from discovery stops fast retrying", "[ws][reconne
   CHECK(f.stat("handshakes") == 0);
 }
 
-TEST_CASE("retryable discovery codes are retried after ReconnectInterval",
+TEST_CASE("retryable discovery codes are retried with backoff",
           "[ws][reconnect]") {
   ws_fixture f;
   REQUIRE(f.post("/_mock/faults", R"({"endpoint":"discovery","kind":"1","count":1})").status
@@ -139,18 +139,45 @@ TEST_CASE("retryable discovery codes are retried after ReconnectInterval",
   CHECK(f.stat("faults_fired") == 2);
 }
 
-TEST_CASE("ReconnectCount bounds the fast retries", "[ws][reconnect]") {
+TEST_CASE("refused handshakes are retried for as long as they last", "[ws][reconnect]") {
+  // The platform asks for ReconnectCount 2; a gateway does not give up.
   ws_fixture f{{"--reconnect-count", "2"}};
-  REQUIRE(f.post("/_mock/ws/refuse", R"({"count":100,"status":500,"handshake_status":"500"})")
+  f.opts.reconnect.base_ms = 50;
+  f.opts.reconnect.cap_ms = 200;
+  REQUIRE(f.post("/_mock/ws/refuse", R"({"count":6,"status":500,"handshake_status":"500"})")
             .status
           == 200);
   f.spawn();
   // Polled: the mock's wait route is not woken by refused upgrades.
-  REQUIRE(eventually([&] { return f.stat("handshakes") >= 2; }));
-  REQUIRE(f.state_becomes("failed"));
-  CHECK(contains(f.status().last_error, "ReconnectCount 2 spent"));
-  CHECK_FALSE(f.wait("discovery", 3, 1500));
-  CHECK(f.stat("handshakes") == 2);
+  REQUIRE(eventually([&] { return f.stat("handshakes") >= 4; }));
+  auto mid = f.status();
+  CHECK(mid.state != "failed");
+  CHECK(contains(mid.last_error, "Handshake-Status=500"));
+  REQUIRE(f.wait("connections", 1, 8000));
+  REQUIRE(f.state_becomes("connected"));
+  CHECK(f.stat("handshakes") == 7);
+  CHECK(f.status().reconnects == 6);
+}
+
+TEST_CASE("a dropped connection is back within a second, whatever the platform's "
+          "ReconnectNonce",
+          "[ws][reconnect]") {
+  ws_fixture f{{"--reconnect-nonce", "30", "--reconnect-interval", "120"}};
+  f.spawn();
+  REQUIRE(f.wait("connections", 1));
+  REQUIRE(f.state_becomes("connected"));
+  REQUIRE(f.post("/_mock/connections/drop", R"({"app_id":")" + test_app_id + R"("})").status
+          == 200);
+  // Under the platform's schedule this would take up to 30 s.
+  REQUIRE(f.wait("connections_opened", 2, 3000));
+  REQUIRE(f.state_becomes("connected"));
+  auto st = f.status();
+  CHECK(st.reconnects == 1);
+  CHECK(contains(st.last_disconnect_reason, "connection ended"));
+  CHECK(st.disconnected_since_ms == 0);
+  // The first connect and the outage both count as time disconnected.
+  CHECK(st.disconnected_total_ms >= 0);
+  CHECK(st.disconnected_total_ms < 3000);
 }
 
 TEST_CASE("a silent server is abandoned after pong_timeout", "[ws][reconnect]") {
