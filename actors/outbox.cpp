@@ -42,9 +42,14 @@ void settle(self_ptr self, const std::string& id, const std::string& kind,
     o.latency_ms = deps.rt->now_ms() - d.message.received_ms;
   journal_key key{d.message.account, d.message.message_id};
   if (kind == "failed") {
-    ++st.counters.failed;
+    // Either the delivery was given up, or the poison cap's apology went
+    // out: the message failed in both cases, the outbox only in the first.
+    if (!detail.empty())
+      ++st.counters.failed;
     if (deps.store)
-      self->send(deps.store, close_atom_v, journal_close{key, "failed", detail});
+      self->send(deps.store, close_atom_v,
+                 journal_close{key, "failed",
+                               detail.empty() ? "poison cap: apology delivered" : detail});
   } else if (deps.store) {
     self->send(deps.store, done_atom_v, key);
   }

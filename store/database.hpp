@@ -39,6 +39,18 @@ public:
   /// Binds SQL NULL to the 1-based parameter `idx`.
   caf::error bind_null(int idx);
 
+  /// Binds `xs` to the parameters 1, 2, ... in order; stops at the first
+  /// error.
+  template <class... Ts>
+  caf::error bind_all(const Ts&... xs) {
+    caf::error err;
+    int idx = 0;
+    // A fold over the comma operator keeps the order and skips the rest
+    // once one bind failed.
+    ((err = err ? std::move(err) : bind(++idx, xs)), ...);
+    return err;
+  }
+
   /// Advances one step: true when a row is available, false when done.
   caf::expected<bool> step();
 

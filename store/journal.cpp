@@ -80,9 +80,7 @@ caf::expected<bool> journal::unfinished(const std::string& account,
                         " AND message_id = ?2 AND done_ms IS NULL LIMIT 1");
   if (!st)
     return st.error();
-  if (auto err = st->bind(1, account))
-    return err;
-  if (auto err = st->bind(2, message_id))
+  if (auto err = st->bind_all(account, message_id))
     return err;
   auto row = st->step();
   if (!row)
@@ -207,11 +205,7 @@ caf::error journal::store_answer(const std::string& account,
                         " AND message_id = ?2 AND done_ms IS NULL");
   if (!st)
     return st.error();
-  if (auto err = st->bind(1, account))
-    return err;
-  if (auto err = st->bind(2, message_id))
-    return err;
-  if (auto err = st->bind(3, to_json(answer)))
+  if (auto err = st->bind_all(account, message_id, to_json(answer)))
     return err;
   return st->run();
 }
@@ -225,13 +219,8 @@ caf::error journal::record_progress(const std::string& account,
                         " AND message_id = ?2 AND done_ms IS NULL");
   if (!st)
     return st.error();
-  if (auto err = st->bind(1, account))
-    return err;
-  if (auto err = st->bind(2, message_id))
-    return err;
-  if (auto err = st->bind(3, int64_t{attempts}))
-    return err;
-  if (auto err = st->bind(4, int64_t{chunks_done}))
+  if (auto err = st->bind_all(account, message_id, int64_t{attempts},
+                              int64_t{chunks_done}))
     return err;
   return st->run();
 }
@@ -246,15 +235,7 @@ caf::error journal::close(const std::string& account,
                         " AND done_ms IS NULL");
   if (!st)
     return st.error();
-  if (auto err = st->bind(1, account))
-    return err;
-  if (auto err = st->bind(2, message_id))
-    return err;
-  if (auto err = st->bind(3, now_ms))
-    return err;
-  if (auto err = st->bind(4, outcome))
-    return err;
-  if (auto err = st->bind(5, reason))
+  if (auto err = st->bind_all(account, message_id, now_ms, outcome, reason))
     return err;
   return st->run();
 }

@@ -230,6 +230,7 @@ TEST_CASE("a message that crashed its handler three times gets one apology", "[o
   REQUIRE(eventually([&] { return env.pending().empty(); }));
   auto s = env.status();
   CHECK(s.poisoned == 1);
+  CHECK(s.outbox.failed == 0);
   // Never again: a restart finds nothing to do.
   env.stop_account();
   env.start();
