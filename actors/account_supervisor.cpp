@@ -304,6 +304,14 @@ account_supervisor(account_actor::stateful_pointer<account_supervisor_state> sel
         return inbound_verdict{"refused", "draining"};
       if (m.account.empty())
         m.account = st.deps->account->id;
+      // Untrusted chats and senders get nothing: no journal row, no
+      // conversation actor; the event is settled so it is not redelivered.
+      if (auto why = trust_gate(*st.deps->account, m); !why.empty()) {
+        ++st.status.ignored;
+        spdlog::debug("account-supervisor {} ignores event={} message={} chat={}: {}",
+                      label(self), m.event_id, m.message_id, m.chat_id, why);
+        return inbound_verdict{"ignored", why, false};
+      }
       if (!st.deps->store) {
         ++st.status.events_in;
         dispatch(self, std::move(m));

@@ -57,6 +57,11 @@ conversation(conversation_actor::stateful_pointer<conversation_state> self,
 std::string session_key(const config::feishu_account& a,
                         const std::string& chat_id);
 
+/// The part of the trust boundary that needs no identity (bot senders,
+/// allowed chats and senders): empty when the message may be journaled,
+/// else why not. The account applies it before anything is stored.
+std::string trust_gate(const config::feishu_account& a, const inbound_message& m);
+
 /// The trust boundary (contract §5.3, §5.4) and the stale-replay guard:
 /// empty when the message may be answered, else why it is ignored.
 std::string gate(const config::feishu_account& a, const inbound_message& m,

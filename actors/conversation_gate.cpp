@@ -26,8 +26,7 @@ std::string session_key(const config::feishu_account& a,
   return key + a.runtime_id + ":" + chat_id;
 }
 
-std::string gate(const config::feishu_account& a, const inbound_message& m,
-                 const std::string& bot_open_id) {
+std::string trust_gate(const config::feishu_account& a, const inbound_message& m) {
   if (a.ignore_bot_messages
       && (m.sender_type == "app" || m.sender_type == "bot"))
     return "bot_sender";
@@ -40,6 +39,13 @@ std::string gate(const config::feishu_account& a, const inbound_message& m,
         && !listed(a.allowed_sender_ids, m.sender_open_id))
       return "sender_not_allowed";
   }
+  return {};
+}
+
+std::string gate(const config::feishu_account& a, const inbound_message& m,
+                 const std::string& bot_open_id) {
+  if (auto why = trust_gate(a, m); !why.empty())
+    return why;
   if (a.require_mention && !feishu::mentions_bot(m, bot_open_id))
     return "not_mentioned";
   // The platform re-delivers old events after reconnects; answering them

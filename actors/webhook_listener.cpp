@@ -56,7 +56,9 @@ void answer(listener_self self, int64_t id, const std::string& event_id,
   auto& st = self->state;
   unsigned status = 500;
   const char* body = refused_body;
-  if (outcome == "accepted") {
+  // Ignored events (outside the trust boundary) are settled like accepted
+  // ones, so the platform does not redeliver them.
+  if (outcome == "accepted" || outcome == "ignored") {
     status = 200;
     body = ok_body;
   } else if (outcome == "duplicate") {

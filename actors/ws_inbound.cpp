@@ -65,7 +65,10 @@ void forward(ws_self self, inbound_message m, feishu::frame f, int64_t received_
       [self, gen, f, received_ms, event_id](inbound_verdict& v) {
         // Accepted and duplicate events are settled; anything else is
         // redelivered by the platform after a 500.
-        auto code = v.outcome == "accepted" || v.outcome == "duplicate" ? 200 : 500;
+        auto code = v.outcome == "accepted" || v.outcome == "duplicate"
+                        || v.outcome == "ignored"
+                      ? 200
+                      : 500;
         if (code != 200)
           spdlog::info("ws-connection {} event_id={} was {} ({}); ACK 500",
                        self->state.account.selector(), event_id, v.outcome, v.detail);

@@ -13,7 +13,8 @@ namespace loong {
 /// The account's answer to a transport handing it an event.
 struct inbound_verdict {
   /// accepted (journaled, will be answered), duplicate (seen before),
-  /// or refused (not accepted; the platform should redeliver).
+  /// ignored (outside the trust boundary: settled, nothing stored), or
+  /// refused (not accepted; the platform should redeliver).
   std::string outcome = "accepted";
   std::string detail;
   /// For a duplicate: its journal entry is still unfinished (being answered

@@ -187,3 +187,28 @@ TEST_CASE("unfinished journal entries are resumed by a new account", "[core]") {
   fx.stop(pool);
   fx.stop(store);
 }
+
+TEST_CASE("untrusted chats and senders are settled without storing anything", "[core]") {
+  auto a = account_env::default_account();
+  a.allowed_chat_ids = {"oc_ok"};
+  a.allowed_sender_ids = {"ou_friend"};
+  account_env env{a};
+  auto outsider = test::text_message("1", "oc_other", "hi", "p2p", "ou_friend");
+  auto v = env.push(outsider);
+  CHECK(v.outcome == "ignored");
+  CHECK(v.detail == "chat_not_allowed");
+  CHECK(env.push(test::text_message("2", "oc_ok", "hi", "p2p", "ou_stranger")).outcome
+        == "ignored");
+  auto s = env.status();
+  CHECK(s.ignored == 2);
+  CHECK(s.events_in == 0);
+  // No conversation actor was spawned and no journal row written: the same
+  // message from a trusted place later is new, not a duplicate.
+  CHECK(s.active_chats == 0);
+  caf::scoped_actor self{env.fx.sys()};
+  self->request(env.store, std::chrono::seconds(5), pending_atom_v, std::string{"work"})
+    .receive([](std::vector<journal_item>& xs) { CHECK(xs.empty()); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  CHECK(env.push(outsider).outcome == "ignored");
+  CHECK(env.world->sent_count() == 0);
+}
